@@ -1,0 +1,9 @@
+"""dlkit: the library behind the course.
+
+``dlkit.numpy`` holds reference implementations in the notation of the notes,
+``dlkit.torch`` their PyTorch twins (same names, signatures and layouts),
+``dlkit.testing`` the checks that tests and notebooks share, ``dlkit.data``
+the offline data sets and ``dlkit.plot`` the course's figures.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,9 @@
+"""NumPy reference implementations, in the notation of the notes.
+
+Dense data ``X`` is ``(n_x, m)`` with one example per column, ``W[l]`` is
+``(n[l], n[l-1])`` and ``b[l]`` is ``(n[l], 1)``.  One module per topic:
+
+- :mod:`dlkit.numpy.basics`: chapter 1, NumPy basics;
+- :mod:`dlkit.numpy.computation_graph`: chapter 2, the graph J = 3(a + bc);
+- :mod:`dlkit.numpy.logistic_regression`: chapter 2, logistic regression.
+"""
