@@ -1,0 +1,145 @@
+"""Figures for the book and the notebooks: image grids, cost curves, computation graphs.
+
+Every function draws into a new Figure (or into an ``ax`` that the caller
+passes) and returns it; nothing here calls ``plt.show()`` or changes
+matplotlib's global settings.
+"""
+
+import math
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+FORWARD_COLOR = "#1a5e20"    # values of the forward pass
+BACKWARD_COLOR = "#b3261e"   # gradients of the backward pass
+INPUT_FILL = "#eeeeee"       # leaves of a computation graph
+OP_FILL = "#dce8f7"          # operations of a computation graph
+
+
+def _new_axes(ax, figsize):
+    """``ax`` itself, or the single Axes of a new Figure of size ``figsize``."""
+    if ax is not None:
+        return ax
+    return Figure(figsize=figsize).add_subplot()
+
+
+def image_grid(images, titles=None, ncols=8, cmap="gray", title_colors=None, cell_size=1.3, vmin=0.0, vmax=1.0):
+    """Show images in a grid, one per Axes, without ticks.
+
+    images: (m, h, w) grey or (m, h, w, 3) RGB, values in [vmin, vmax].
+    titles: m strings or None; title_colors: m colours or None (black).
+    ncols: images per row (fewer when m is smaller); cell_size: inches per image.
+    Returns the Figure; it has ceil(m / ncols) * ncols Axes, and the cells
+    after the m-th are blank and switched off.
+    """
+    images = np.asarray(images)
+    if images.ndim not in (3, 4) or (images.ndim == 4 and images.shape[-1] != 3):
+        raise ValueError(f"images has shape {images.shape}, expected (m, h, w) or (m, h, w, 3)")
+    m = len(images)
+    if m == 0:
+        raise ValueError("images is empty: expected at least one image")
+    for name, seq in (("titles", titles), ("title_colors", title_colors)):
+        if seq is not None and len(seq) != m:
+            raise ValueError(f"{name} has {len(seq)} entries, expected one per image ({m})")
+    ncols = max(1, min(ncols, m))
+    nrows = math.ceil(m / ncols)
+    extra = 0.35 if titles is not None else 0.0       # room for the titles
+    fig = Figure(figsize=(ncols * cell_size, nrows * (cell_size + extra)), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    for k, ax in enumerate(axes.flat):
+        if k >= m:
+            ax.set_axis_off()
+            continue
+        ax.imshow(images[k], cmap=None if images.ndim == 4 else cmap, vmin=vmin, vmax=vmax)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if titles is not None:
+            color = "black" if title_colors is None else title_colors[k]
+            ax.set_title(titles[k], fontsize=9, color=color)
+    return fig
+
+
+def cost_curve(costs, record_every=100, ax=None, label=None, logy=False, **line_kwargs):
+    """Plot costs recorded every ``record_every`` iterations (at 0, record_every, ...).
+
+    costs: a sequence of numbers (e.g. ``model(...)["costs"]``).  Call it again
+    with the same ``ax`` to add curves for comparison; a label adds a legend.
+    Returns the Axes, with x = iteration and y = cost.
+    """
+    costs = np.asarray([float(c) for c in costs])
+    if costs.ndim != 1 or len(costs) == 0:
+        raise ValueError(f"costs has shape {costs.shape}, expected a non-empty sequence of numbers")
+    ax = _new_axes(ax, (5, 3.2))
+    iterations = np.arange(len(costs)) * record_every
+    ax.plot(iterations, costs, marker="o", markersize=3, label=label, **line_kwargs)
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("cost $J$")
+    if logy:
+        ax.set_yscale("log")
+    if label is not None:
+        ax.legend()
+    ax.grid(True, alpha=0.3)
+    return ax
+
+
+def _border_point(center, toward, half_w, half_h):
+    """Where the ray from ``center`` toward ``toward`` leaves a half_w x half_h box."""
+    d = np.subtract(toward, center, dtype=float)
+    if not np.any(d):
+        return np.asarray(center, dtype=float)
+    scale = min(half_w / abs(d[0]) if d[0] else np.inf, half_h / abs(d[1]) if d[1] else np.inf)
+    return np.asarray(center, dtype=float) + min(scale, 1.0) * d
+
+
+def computation_graph(nodes, edges, ax=None, box_size=(1.3, 0.55), fontsize=11, label_fontsize=10, label_at=0.5):
+    """Draw a computation graph: boxes for nodes, arrows for edges, values on the arrows.
+
+    nodes: dict name -> (x, y, label).  A node with no incoming edge is an
+    input (grey box), the others are operations (blue box); a label of None
+    draws no box, an open end for an arrow (use it for the output's arrow).
+    edges: list of (src, dst, forward, backward): the value that flows along
+    the edge in the forward pass, written above the arrow in green, and the
+    gradient of the final output with respect to it, written below in red;
+    either may be None.  Labels may use mathtext (``"$dz = a - y$"``).
+    box_size: (width, height) of every box, in data units (the axes have
+    equal aspect); label_at: where along each arrow its labels sit, from 0
+    (the start) to 1 (the head).  Returns the Axes.
+    """
+    if not 0 <= label_at <= 1:
+        raise ValueError(f"label_at is {label_at!r}, expected a number in [0, 1]")
+    ax = _new_axes(ax, (8, 4))
+    for src, dst, *_ in edges:
+        for name in (src, dst):
+            if name not in nodes:
+                raise ValueError(f"edge ({src!r}, {dst!r}) names node {name!r}, which is not in nodes")
+    has_input = {dst for _, dst, *_ in edges}
+    half_w, half_h = box_size[0] / 2, box_size[1] / 2
+    for name, (x, y, label) in nodes.items():
+        if label is None:
+            continue
+        fill = OP_FILL if name in has_input else INPUT_FILL
+        ax.add_patch(FancyBboxPatch((x - half_w, y - half_h), box_size[0], box_size[1],
+                                    boxstyle="round,pad=0,rounding_size=0.12",
+                                    facecolor=fill, edgecolor="0.3", zorder=2))
+        ax.text(x, y, label, ha="center", va="center", fontsize=fontsize, zorder=3)
+    for src, dst, forward, backward in edges:
+        (x0, y0, src_label), (x1, y1, dst_label) = nodes[src], nodes[dst]
+        start = _border_point((x0, y0), (x1, y1), half_w, half_h) if src_label is not None else (x0, y0)
+        end = _border_point((x1, y1), (x0, y0), half_w, half_h) if dst_label is not None else (x1, y1)
+        ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=14,
+                                     color="0.25", linewidth=1.2, shrinkA=2, shrinkB=2, zorder=1))
+        mid = (1 - label_at) * np.asarray(start) + label_at * np.asarray(end)
+        if forward is not None:
+            ax.annotate(forward, mid, xytext=(0, 4), textcoords="offset points", ha="center",
+                        va="bottom", color=FORWARD_COLOR, fontsize=label_fontsize, zorder=4)
+        if backward is not None:
+            ax.annotate(backward, mid, xytext=(0, -4), textcoords="offset points", ha="center",
+                        va="top", color=BACKWARD_COLOR, fontsize=label_fontsize, zorder=4)
+    xs = [x for x, _, _ in nodes.values()]
+    ys = [y for _, y, _ in nodes.values()]
+    ax.set_xlim(min(xs) - half_w - 0.3, max(xs) + half_w + 0.3)
+    ax.set_ylim(min(ys) - half_h - 0.45, max(ys) + half_h + 0.45)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    return ax

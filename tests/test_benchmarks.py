@@ -1,0 +1,23 @@
+"""Smoke test of `make bench`: benchmarks/run.py --quick runs, checks its results, prints its table.
+
+No timing is asserted: the numbers depend on the machine and its load.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+RUN = Path(__file__).resolve().parents[1] / "benchmarks" / "run.py"
+
+
+def test_quick_benchmarks_run_and_print_the_table(tmp_path):
+    proc = subprocess.run([sys.executable, str(RUN), "--quick", "--results-dir", str(tmp_path)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for row in ("np.dot (reference)", "Python for-loop", "numpy propagate (reference)",
+                "loop over examples", "loops over examples and features"):
+        assert row in proc.stdout, f"no {row!r} row in:\n{proc.stdout}"
+    results = json.loads((tmp_path / "vectorization-quick.json").read_text())
+    assert results["quick"] and results["machine"]["cpu_count"]
+    assert {r["variant"] for r in results["results"]} >= {"np.dot (reference)", "loop over examples"}
