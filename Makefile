@@ -15,7 +15,7 @@ book: $(STAMP)
 	@echo "Open _build/html/index.html in a browser."
 
 test: $(STAMP)
-	$(PY) -m pytest -n 2
+	$(PY) -m pytest -n 2 --dist loadfile
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

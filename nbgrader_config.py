@@ -6,9 +6,11 @@ exercises/<assignment>/.  submitted/, autograded/, feedback/ and gradebook.db
 are the instructor's, created here when grading (and ignored by git).
 """
 
+import os
+
 c = get_config()  # noqa: F821 (provided by nbgrader)
 
-c.CourseDirectory.root = "."
+c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "exercises"
 c.CourseDirectory.course_id = "dlkit"

@@ -1,8 +1,20 @@
-"""What the tests need to know about dlkit's layout: its public functions, per backend."""
+"""What the tests share: dlkit's public functions per backend, and the repository's tools."""
 
 import importlib
+import importlib.util
 import inspect
 import pkgutil
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_tool(name):
+    """Import tools/<name>.py (the repository's scripts) as a module."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def public_functions(backend):

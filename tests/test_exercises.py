@@ -1,0 +1,77 @@
+"""exercises/ is what nbgrader generates from solutions/, and a released exercise fails cleanly.
+
+The solution notebooks themselves run under nbval (pytest collects solutions/).
+"""
+
+import filecmp
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from helpers import ROOT, load_tool
+
+tool = load_tool("generate_exercises")
+ASSIGNMENTS = tool.assignments()
+pytestmark = pytest.mark.slow
+
+
+def _nbgrader(cell):
+    return cell.metadata.get("nbgrader", {})
+
+
+def test_every_assignment_is_released():
+    assert ASSIGNMENTS, "solutions/ holds no assignment"
+    assert sorted(p.name for p in (ROOT / "exercises").iterdir() if p.is_dir()) == ASSIGNMENTS
+
+
+def test_exercises_match_what_nbgrader_generates(tmp_path):
+    tool.generate(tmp_path / "exercises")
+    cmp = filecmp.dircmp(ROOT / "exercises", tmp_path / "exercises", ignore=[".ipynb_checkpoints"])
+    stale = []
+
+    def walk(c, prefix=""):
+        stale.extend(prefix + n for n in c.left_only + c.right_only + c.diff_files + c.funny_files)
+        for name, sub in c.subdirs.items():
+            walk(sub, f"{prefix}{name}/")
+
+    walk(cmp)
+    assert not stale, f"exercises/ is out of date ({stale}): run `make exercises` and commit the result"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_source_notebook_follows_the_conventions(assignment):
+    """Every graded cell is locked, has points and a docstring; every solution region has a test."""
+    for path in (ROOT / "solutions" / assignment).glob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        assert not any(c.get("outputs") for c in nb.cells if c.cell_type == "code"), f"{path.name}: clear outputs"
+        ids = [_nbgrader(c)["grade_id"] for c in nb.cells if _nbgrader(c)]
+        assert len(ids) == len(set(ids)), f"{path.name}: duplicate grade_id"
+        for cell in nb.cells:
+            meta = _nbgrader(cell)
+            if meta.get("grade"):
+                assert meta["locked"] and meta["points"] > 0, meta["grade_id"]
+                assert cell.source.startswith('"""'), f"{meta['grade_id']}: start with a docstring saying what it checks"
+                assert "assert_own_implementation" in cell.source, f"{meta['grade_id']}: check the work is the student's"
+            if meta.get("solution"):
+                assert "### BEGIN SOLUTION" in cell.source, meta["grade_id"]
+                assert f"test_{meta['grade_id']}" in ids, f"{meta['grade_id']} has no test cell test_{meta['grade_id']}"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_released_exercise_fails_cleanly(assignment):
+    """Run as a student who wrote nothing: setup works, every test fails with NotImplementedError."""
+    for path in (ROOT / "exercises" / assignment).glob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        assert "### BEGIN SOLUTION" not in path.read_text() and "HIDDEN TESTS" not in path.read_text()
+        NotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=True,
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            errors = [o for o in cell.outputs if o.output_type == "error"]
+            where = _nbgrader(cell).get("grade_id") or cell.source.splitlines()[0]
+            if _nbgrader(cell).get("grade"):
+                assert errors, f"{where} passes on an empty submission"
+            for e in errors:
+                assert e.ename == "NotImplementedError", f"{where} failed with {e.ename}: {e.evalue}"

@@ -1,0 +1,46 @@
+"""Regenerate exercises/ from solutions/ with nbgrader (`make exercises`).
+
+Runs `nbgrader generate_assignment` for every assignment in solutions/, in a
+scratch copy of the course (so the repository gets no gradebook.db), and
+replaces exercises/ with the result.  tests/test_exercises.py calls
+:func:`generate` too and fails when exercises/ differs from its output.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def assignments(root=ROOT):
+    """The assignment slugs: the folders of solutions/, in order."""
+    return sorted(p.name for p in (root / "solutions").iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def nbgrader(*args, cwd):
+    """Run an nbgrader command of this Python's environment in the course directory ``cwd``."""
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, check=True)
+
+
+def generate(dest):
+    """Generate every assignment's student version into ``dest``/<assignment>/."""
+    with tempfile.TemporaryDirectory() as tmp:
+        course = Path(tmp)
+        shutil.copy(ROOT / "nbgrader_config.py", course)
+        shutil.copytree(ROOT / "solutions", course / "solutions",
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        for name in assignments():
+            nbgrader("generate_assignment", name, "--force", cwd=course)
+        shutil.rmtree(dest, ignore_errors=True)
+        shutil.copytree(course / "exercises", dest)
+
+
+if __name__ == "__main__":
+    generate(ROOT / "exercises")
+    print(f"exercises/ regenerated: {', '.join(assignments())}")
