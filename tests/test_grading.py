@@ -1,0 +1,149 @@
+"""The instructor's nbgrader workflow on a class of submissions, end to end.
+
+In a scratch course directory with the repository's nbgrader_config.py:
+generate_assignment, then autograde a class (a correct submission, an
+untouched release, a half-right one, one that edited a test cell, one that
+deleted a test cell, one that calls dlkit's own implementation), then
+generate_feedback and export.  Checks every test cell's score in nbgrader's
+gradebook, the feedback pages and the exported CSV.
+"""
+
+import copy
+import csv
+import re
+import shutil
+
+import nbformat
+import pytest
+
+from helpers import ROOT, load_tool
+
+tool = load_tool("generate_exercises")
+pytestmark = pytest.mark.slow
+
+# Per assignment: the functions a half-right student wrote, the test cell a
+# cheater edits or deletes (of a function not written), and a function
+# answered by calling dlkit with the test cells that must then give nothing
+# (its own, and those of the functions that call it).
+CLASS = {
+    "01_numpy_basics": {
+        "half": {"sigmoid", "sigmoid_derivative", "image2vector", "normalize_rows"},
+        "tampered": "test_softmax",
+        "delegated": ("softmax", "from dlkit.numpy.basics import softmax as _softmax\n\n"
+                                 "def softmax(x, axis=-1):\n    return _softmax(x, axis)"),
+        "delegated_tests": {"test_softmax"},
+    },
+    "02_logistic_regression": {
+        "half": {"initialize_with_zeros", "propagate", "predict"},
+        "tampered": "test_optimize",
+        "delegated": ("predict", "import dlkit.numpy.logistic_regression as lr\n\n"
+                                 "def predict(w, b, X):\n    return lr.predict(w, b, X)"),
+        "delegated_tests": {"test_predict", "test_model"},
+    },
+}
+STUDENTS = ["correct", "empty", "half", "edited", "deleted", "delegating"]
+
+
+def _meta(cell):
+    return cell.metadata.get("nbgrader", {})
+
+
+def _solutions(source):
+    """grade_id -> the solution cell's code without the BEGIN/END SOLUTION markers."""
+    return {_meta(c)["grade_id"]: re.sub(r"[ \t]*### (BEGIN|END) SOLUTION\n", "", c.source)
+            for c in source.cells if _meta(c).get("solution")}
+
+
+def _fill(released, answers):
+    """The released notebook with some solution cells answered, as a student would."""
+    nb = copy.deepcopy(released)
+    for cell in nb.cells:
+        if _meta(cell).get("grade_id") in answers:
+            cell.source = answers[_meta(cell)["grade_id"]]
+    return nb
+
+
+def _submissions(source, released, spec):
+    answers = _solutions(source)
+    half = _fill(released, {k: v for k, v in answers.items() if k in spec["half"]})
+    edited, deleted = copy.deepcopy(half), copy.deepcopy(half)
+    for cell in edited.cells:
+        if _meta(cell).get("grade_id") == spec["tampered"]:
+            cell.source = "pass"
+    deleted.cells = [c for c in deleted.cells if _meta(c).get("grade_id") != spec["tampered"]]
+    name, code = spec["delegated"]
+    return {
+        "correct": _fill(released, answers),
+        "empty": released,
+        "half": half,
+        "edited": edited,
+        "deleted": deleted,
+        "delegating": _fill(released, {**answers, name: code}),
+    }
+
+
+def _expected(points, spec, student):
+    """Test cell -> the points each student earned."""
+    written = {"correct": {t[5:] for t in points}, "empty": set(), "delegating": {t[5:] for t in points}}
+    full = written.get(student, spec["half"])
+    earned = {t: (p if t[5:] in full else 0.0) for t, p in points.items()}
+    if student == "delegating":
+        earned.update({t: 0.0 for t in spec["delegated_tests"]})
+    return earned
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """A course directory after generate, autograde, feedback and export; returns (path, points)."""
+    root = tmp_path_factory.mktemp("course")
+    shutil.copy(ROOT / "nbgrader_config.py", root)
+    shutil.copytree(ROOT / "solutions", root / "solutions")
+    points = {}
+    for assignment, spec in CLASS.items():
+        tool.nbgrader("generate_assignment", assignment, "--force", cwd=root)
+        for path in (root / "solutions" / assignment).glob("*.ipynb"):
+            source = nbformat.read(path, as_version=4)
+            released = nbformat.read(root / "exercises" / assignment / path.name, as_version=4)
+            points[assignment] = {_meta(c)["grade_id"]: float(_meta(c)["points"])
+                                  for c in source.cells if _meta(c).get("grade")}
+            for student, nb in _submissions(source, released, spec).items():
+                folder = root / "submitted" / student / assignment
+                folder.mkdir(parents=True)
+                nbformat.write(nb, folder / path.name)
+        tool.nbgrader("autograde", assignment, cwd=root)
+        tool.nbgrader("generate_feedback", assignment, cwd=root)
+    tool.nbgrader("export", cwd=root)
+    return root, points
+
+
+@pytest.mark.parametrize("assignment", sorted(CLASS))
+@pytest.mark.parametrize("student", STUDENTS)
+def test_each_test_cell_gets_the_points_earned(course, assignment, student):
+    from nbgrader.api import Gradebook
+
+    root, points = course
+    notebook = next((root / "solutions" / assignment).glob("*.ipynb")).stem
+    expected = _expected(points[assignment], CLASS[assignment], student)
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        got = {t: gb.find_grade(t, notebook, assignment, student).score for t in expected}
+    assert got == expected
+
+
+def test_feedback_and_export(course):
+    root, points = course
+    for assignment in CLASS:
+        for student in STUDENTS:
+            pages = list((root / "feedback" / student / assignment).glob("*.html"))
+            assert pages and pages[0].stat().st_size > 1000, f"no feedback for {student} on {assignment}"
+    rows = {(r["assignment"], r["student_id"]): r for r in csv.DictReader(open(root / "grades.csv"))}
+    for assignment in CLASS:
+        total = sum(points[assignment].values())
+        assert float(rows[assignment, "correct"]["score"]) == float(rows[assignment, "correct"]["max_score"]) == total
+        assert float(rows[assignment, "empty"]["score"]) == 0.0
+
+
+def test_feedback_names_the_bug(course):
+    """The delegating student's feedback says why the points were withheld."""
+    root, _ = course
+    page = next((root / "feedback" / "delegating" / "01_numpy_basics").glob("*.html")).read_text()
+    assert "calls dlkit&#39;s own implementation" in page or "calls dlkit's own implementation" in page
