@@ -66,6 +66,10 @@ def cost_curve(costs, record_every=100, ax=None, label=None, logy=False, **line_
     costs: a sequence of numbers (e.g. ``model(...)["costs"]``).  Call it again
     with the same ``ax`` to add curves for comparison; a label adds a legend.
     Returns the Axes, with x = iteration and y = cost.
+
+    >>> ax = cost_curve([0.69, 0.41, 0.35], record_every=100)
+    >>> ax.get_lines()[0].get_xdata().tolist()
+    [0, 100, 200]
     """
     costs = np.asarray([float(c) for c in costs])
     if costs.ndim != 1 or len(costs) == 0:
@@ -95,16 +99,18 @@ def _border_point(center, toward, half_w, half_h):
 def computation_graph(nodes, edges, ax=None, box_size=(1.3, 0.55), fontsize=11, label_fontsize=10, label_at=0.5):
     """Draw a computation graph: boxes for nodes, arrows for edges, values on the arrows.
 
-    nodes: dict name -> (x, y, label).  A node with no incoming edge is an
-    input (grey box), the others are operations (blue box); a label of None
-    draws no box, an open end for an arrow (use it for the output's arrow).
+    nodes: dict name -> (x, y, label) or (x, y, label, width).  A node with
+    no incoming edge is an input (grey box), the others are operations (blue
+    box); a label of None draws no box, an open end for an arrow (use it for
+    the output's arrow).
     edges: list of (src, dst, forward, backward): the value that flows along
     the edge in the forward pass, written above the arrow in green, and the
     gradient of the final output with respect to it, written below in red;
     either may be None.  Labels may use mathtext (``"$dz = a - y$"``).
-    box_size: (width, height) of every box, in data units (the axes have
-    equal aspect); label_at: where along each arrow its labels sit, from 0
-    (the start) to 1 (the head).  Returns the Axes.
+    box_size: (width, height) of the boxes, in data units (the axes have
+    equal aspect); a node's own width, when given, replaces the default.
+    label_at: where along each arrow its labels sit, from 0 (the start) to 1
+    (the head).  Returns the Axes.
     """
     if not 0 <= label_at <= 1:
         raise ValueError(f"label_at is {label_at!r}, expected a number in [0, 1]")
@@ -114,19 +120,25 @@ def computation_graph(nodes, edges, ax=None, box_size=(1.3, 0.55), fontsize=11, 
             if name not in nodes:
                 raise ValueError(f"edge ({src!r}, {dst!r}) names node {name!r}, which is not in nodes")
     has_input = {dst for _, dst, *_ in edges}
-    half_w, half_h = box_size[0] / 2, box_size[1] / 2
-    for name, (x, y, label) in nodes.items():
+    half_h = box_size[1] / 2
+    boxes = {}                                   # name -> (x, y, half width, label)
+    for name, spec in nodes.items():
+        if len(spec) not in (3, 4):
+            raise ValueError(f"node {name!r} is {spec!r}, expected (x, y, label) or (x, y, label, width)")
+        x, y, label = spec[:3]
+        boxes[name] = (x, y, (spec[3] if len(spec) == 4 else box_size[0]) / 2, label)
+    for name, (x, y, half_w, label) in boxes.items():
         if label is None:
             continue
         fill = OP_FILL if name in has_input else INPUT_FILL
-        ax.add_patch(FancyBboxPatch((x - half_w, y - half_h), box_size[0], box_size[1],
+        ax.add_patch(FancyBboxPatch((x - half_w, y - half_h), 2 * half_w, box_size[1],
                                     boxstyle="round,pad=0,rounding_size=0.12",
                                     facecolor=fill, edgecolor="0.3", zorder=2))
         ax.text(x, y, label, ha="center", va="center", fontsize=fontsize, zorder=3)
     for src, dst, forward, backward in edges:
-        (x0, y0, src_label), (x1, y1, dst_label) = nodes[src], nodes[dst]
-        start = _border_point((x0, y0), (x1, y1), half_w, half_h) if src_label is not None else (x0, y0)
-        end = _border_point((x1, y1), (x0, y0), half_w, half_h) if dst_label is not None else (x1, y1)
+        (x0, y0, hw0, src_label), (x1, y1, hw1, dst_label) = boxes[src], boxes[dst]
+        start = _border_point((x0, y0), (x1, y1), hw0, half_h) if src_label is not None else (x0, y0)
+        end = _border_point((x1, y1), (x0, y0), hw1, half_h) if dst_label is not None else (x1, y1)
         ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=14,
                                      color="0.25", linewidth=1.2, shrinkA=2, shrinkB=2, zorder=1))
         mid = (1 - label_at) * np.asarray(start) + label_at * np.asarray(end)
@@ -136,9 +148,10 @@ def computation_graph(nodes, edges, ax=None, box_size=(1.3, 0.55), fontsize=11, 
         if backward is not None:
             ax.annotate(backward, mid, xytext=(0, -4), textcoords="offset points", ha="center",
                         va="top", color=BACKWARD_COLOR, fontsize=label_fontsize, zorder=4)
-    xs = [x for x, _, _ in nodes.values()]
-    ys = [y for _, y, _ in nodes.values()]
-    ax.set_xlim(min(xs) - half_w - 0.3, max(xs) + half_w + 0.3)
+    left = min(x - hw for x, _, hw, _ in boxes.values())
+    right = max(x + hw for x, _, hw, _ in boxes.values())
+    ys = [y for _, y, _, _ in boxes.values()]
+    ax.set_xlim(left - 0.3, right + 0.3)
     ax.set_ylim(min(ys) - half_h - 0.45, max(ys) + half_h + 0.45)
     ax.set_aspect("equal")
     ax.set_axis_off()
