@@ -18,6 +18,21 @@ c.CourseDirectory.course_id = "dlkit"
 # Released notebooks keep no outputs and say plainly where to write code.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearOutput.enabled = True
-# Grading: a cell may run for at most 60 s; a whole notebook is bounded by that and its cell count.
-c.ExecutePreprocessor.timeout = 60
-c.Execute.timeout = 60
+
+# Safe autograding (dlkit.grading): the kernel runs sandboxed (bubblewrap: no course files, no
+# network, read-only system, resource limits); a crashed or timed-out kernel scores 0 on the test
+# cells it did not run; output is capped; replaced test helpers are detected. See README.md.
+from dlkit.grading.execute import SandboxedExecute  # noqa: E402
+from nbgrader.converters.autograde import Autograde  # noqa: E402
+from nbgrader.preprocessors import Execute  # noqa: E402
+
+# nbgrader's own autograde steps, with SandboxedExecute in place of Execute
+c.Autograde.autograde_preprocessors = [
+    SandboxedExecute if step is Execute else step
+    for step in Autograde.class_traits()["autograde_preprocessors"].default()
+]
+c.SandboxedExecute.timeout = 60             # seconds per cell
+c.SandboxedExecute.notebook_timeout = 600   # seconds per notebook
+c.SandboxedExecute.max_output_bytes = 200_000
+c.SandboxedExecute.memory_mb = 3072
+c.LimitOutput.max_lines = 1000

@@ -10,15 +10,11 @@ gradebook, the feedback pages and the exported CSV.
 
 import copy
 import csv
-import re
-import shutil
 
-import nbformat
 import pytest
 
-from helpers import ROOT, load_tool
+from submissions import Course, fill, meta, solutions, points_of
 
-tool = load_tool("generate_exercises")
 pytestmark = pytest.mark.slow
 
 # Per assignment: the functions a half-right student wrote, the test cell a
@@ -44,41 +40,22 @@ CLASS = {
 STUDENTS = ["correct", "empty", "half", "edited", "deleted", "delegating"]
 
 
-def _meta(cell):
-    return cell.metadata.get("nbgrader", {})
-
-
-def _solutions(source):
-    """grade_id -> the solution cell's code without the BEGIN/END SOLUTION markers."""
-    return {_meta(c)["grade_id"]: re.sub(r"[ \t]*### (BEGIN|END) SOLUTION\n", "", c.source)
-            for c in source.cells if _meta(c).get("solution")}
-
-
-def _fill(released, answers):
-    """The released notebook with some solution cells answered, as a student would."""
-    nb = copy.deepcopy(released)
-    for cell in nb.cells:
-        if _meta(cell).get("grade_id") in answers:
-            cell.source = answers[_meta(cell)["grade_id"]]
-    return nb
-
-
 def _submissions(source, released, spec):
-    answers = _solutions(source)
-    half = _fill(released, {k: v for k, v in answers.items() if k in spec["half"]})
+    answers = solutions(source)
+    half = fill(released, {k: v for k, v in answers.items() if k in spec["half"]})
     edited, deleted = copy.deepcopy(half), copy.deepcopy(half)
     for cell in edited.cells:
-        if _meta(cell).get("grade_id") == spec["tampered"]:
+        if meta(cell).get("grade_id") == spec["tampered"]:
             cell.source = "pass"
-    deleted.cells = [c for c in deleted.cells if _meta(c).get("grade_id") != spec["tampered"]]
+    deleted.cells = [c for c in deleted.cells if meta(c).get("grade_id") != spec["tampered"]]
     name, code = spec["delegated"]
     return {
-        "correct": _fill(released, answers),
+        "correct": fill(released, answers),
         "empty": released,
         "half": half,
         "edited": edited,
         "deleted": deleted,
-        "delegating": _fill(released, {**answers, name: code}),
+        "delegating": fill(released, {**answers, name: code}),
     }
 
 
@@ -94,56 +71,39 @@ def _expected(points, spec, student):
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    """A course directory after generate, autograde, feedback and export; returns (path, points)."""
-    root = tmp_path_factory.mktemp("course")
-    shutil.copy(ROOT / "nbgrader_config.py", root)
-    shutil.copytree(ROOT / "solutions", root / "solutions")
-    points = {}
+    """A course after generate, autograde, feedback and export."""
+    course = Course(tmp_path_factory.mktemp("course"), CLASS)
     for assignment, spec in CLASS.items():
-        tool.nbgrader("generate_assignment", assignment, "--force", cwd=root)
-        for path in (root / "solutions" / assignment).glob("*.ipynb"):
-            source = nbformat.read(path, as_version=4)
-            released = nbformat.read(root / "exercises" / assignment / path.name, as_version=4)
-            points[assignment] = {_meta(c)["grade_id"]: float(_meta(c)["points"])
-                                  for c in source.cells if _meta(c).get("grade")}
-            for student, nb in _submissions(source, released, spec).items():
-                folder = root / "submitted" / student / assignment
-                folder.mkdir(parents=True)
-                nbformat.write(nb, folder / path.name)
-        tool.nbgrader("autograde", assignment, cwd=root)
-        tool.nbgrader("generate_feedback", assignment, cwd=root)
-    tool.nbgrader("export", cwd=root)
-    return root, points
+        subs = _submissions(course.source(assignment), course.released(assignment), spec)
+        for student, nb in subs.items():
+            course.submit(student, assignment, nb)
+        course.run("autograde", assignment)
+        course.run("generate_feedback", assignment)
+    course.run("export")
+    return course
 
 
 @pytest.mark.parametrize("assignment", sorted(CLASS))
 @pytest.mark.parametrize("student", STUDENTS)
 def test_each_test_cell_gets_the_points_earned(course, assignment, student):
-    from nbgrader.api import Gradebook
-
-    root, points = course
-    notebook = next((root / "solutions" / assignment).glob("*.ipynb")).stem
-    expected = _expected(points[assignment], CLASS[assignment], student)
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
-        got = {t: gb.find_grade(t, notebook, assignment, student).score for t in expected}
-    assert got == expected
+    expected = _expected(points_of(course.source(assignment)), CLASS[assignment], student)
+    assert course.scores(assignment, student) == expected
 
 
 def test_feedback_and_export(course):
-    root, points = course
+    root = course.root
     for assignment in CLASS:
         for student in STUDENTS:
             pages = list((root / "feedback" / student / assignment).glob("*.html"))
             assert pages and pages[0].stat().st_size > 1000, f"no feedback for {student} on {assignment}"
     rows = {(r["assignment"], r["student_id"]): r for r in csv.DictReader(open(root / "grades.csv"))}
     for assignment in CLASS:
-        total = sum(points[assignment].values())
+        total = sum(points_of(course.source(assignment)).values())
         assert float(rows[assignment, "correct"]["score"]) == float(rows[assignment, "correct"]["max_score"]) == total
         assert float(rows[assignment, "empty"]["score"]) == 0.0
 
 
 def test_feedback_names_the_bug(course):
     """The delegating student's feedback says why the points were withheld."""
-    root, _ = course
-    page = next((root / "feedback" / "delegating" / "01_numpy_basics").glob("*.html")).read_text()
+    page = next((course.root / "feedback" / "delegating" / "01_numpy_basics").glob("*.html")).read_text()
     assert "calls dlkit&#39;s own implementation" in page or "calls dlkit's own implementation" in page

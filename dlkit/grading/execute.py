@@ -1,0 +1,258 @@
+"""nbgrader's Execute preprocessor, hardened: sandboxed kernel, limits, crash and tamper handling.
+
+Configure it in nbgrader_config.py in place of nbgrader's ``Execute``::
+
+    from dlkit.grading.execute import SandboxedExecute
+    c.Autograde.autograde_preprocessors = [SandboxedExecute, ...]
+
+What it adds to nbgrader's execution, per submission:
+
+- the kernel runs in :mod:`dlkit.grading.sandbox` (or, where bubblewrap is
+  missing and ``require_sandbox`` is False, unsandboxed with a warning);
+- a time limit per cell (nbgrader's ``timeout``) and per notebook
+  (``notebook_timeout``): cells past it are not run;
+- when the kernel dies (a crash, ``os._exit``, memory exhaustion) or time
+  runs out, every test cell that did not run gets an error, so it scores 0
+  (nbgrader would give full points to a test cell with no output);
+- each cell's output is capped at ``max_output_bytes``: a flood of printing or
+  a giant image cannot bloat the notebook or the gradebook;
+- before and after each test cell, a probe checks that the objects the tests
+  rely on (dlkit.testing, numpy's comparisons, builtins, IPython's exception
+  display and input transformers, the tracing hooks) are the ones the kernel
+  started with; if not, the test cell scores 0 with the reason.
+
+Every such event is written as an error output of the cell, which the
+student sees in the feedback, and listed in ``grading_report.json`` beside the
+autograded notebook, which :mod:`dlkit.grading.__main__` summarizes.
+"""
+
+import ast
+import json
+import secrets
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+from nbclient.exceptions import DeadKernelError
+from nbclient.util import run_sync
+from nbformat import NotebookNode
+from nbgrader.preprocessors import Execute
+from nbgrader.utils import is_grade
+from traitlets import Bool, Integer
+
+from dlkit.grading import sandbox
+
+PROBE_MODULE = "_dlkit_grader_probe"
+
+# Runs once in the fresh kernel, before any cell: records what the tests rely on.
+PROBE_SETUP = '''
+def _setup(module_name):
+    import builtins, sys, types
+    import numpy, numpy.testing
+    import dlkit.testing
+    ip = get_ipython()
+
+    def watched():
+        # IPython swaps these itself around every execution
+        swapped = {"exit", "quit", "get_ipython", "input", "display", "__IPYTHON__", "_", "__", "___"}
+        objects = {f"builtins.{k}": v for k, v in vars(builtins).items() if k not in swapped}
+        objects.update({f"dlkit.testing.{k}": v for k, v in vars(dlkit.testing).items() if not k.startswith("__")})
+        objects.update({f"numpy.testing.{k}": getattr(numpy.testing, k) for k in dir(numpy.testing)
+                        if k.startswith("assert")})
+        for k in ("allclose", "isclose", "array_equal", "abs", "all", "any", "max", "asarray"):
+            objects[f"numpy.{k}"] = getattr(numpy, k)
+        for k in ("numpy", "numpy.testing", "dlkit", "dlkit.testing", "builtins", "sys"):
+            objects[f"sys.modules[{k!r}]"] = sys.modules.get(k)
+        for k in ("showtraceback", "_showtraceback", "run_cell", "run_cell_async", "run_ast_nodes",
+                  "run_code", "transform_cell", "user_expressions"):
+            objects[f"IPython shell.{k}"] = getattr(ip, k)
+        objects["IPython shell.custom_exceptions"] = ip.custom_exceptions
+        objects["sys.gettrace()"] = sys.gettrace()
+        objects["sys.getprofile()"] = sys.getprofile()
+        return objects
+
+    def lists():
+        return {name: list(getattr(ip, name)) for name in
+                ("input_transformers_cleanup", "input_transformers_post", "ast_transformers")}
+
+    baseline, baseline_lists = watched(), lists()
+
+    def same(a, b):  # a bound method is a new object at each lookup: compare what it binds
+        if isinstance(a, types.MethodType) and isinstance(b, types.MethodType):
+            return a.__func__ is b.__func__ and a.__self__ is b.__self__
+        return a is b
+
+    def check():
+        now, now_lists = watched(), lists()
+        changed = sorted(k for k in baseline.keys() | now.keys() if not same(baseline.get(k), now.get(k)))
+        changed += sorted(k for k in baseline_lists if baseline_lists[k] != now_lists[k])
+        return changed
+
+    module = types.ModuleType(module_name)
+    module.check = check
+    sys.modules[module_name] = module
+
+_setup(__PROBE_NAME__)
+del _setup
+'''
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """A kernel in :mod:`dlkit.grading.sandbox`, talking over Unix sockets in a private directory."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.workdir = tempfile.mkdtemp(prefix="dlkit-grade-")
+        self.transport = "ipc"  # Unix sockets: the sandbox has no network, not even the host's loopback
+        self.ip = f"{self.workdir}/kernel"
+        self.connection_file = f"{self.workdir}/connection.json"
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        # interrupt through the control channel: a signal sent from outside the sandbox's
+        # process tree would reach bubblewrap, not the kernel
+        self.kernel_spec.interrupt_mode = "message"
+        cmd = super().format_kernel_cmd(extra_arguments)
+        return sandbox.command(cmd, self.workdir, self.parent.limits() if self.parent else sandbox.Limits())
+
+    def cleanup_resources(self, restart=False):
+        super().cleanup_resources(restart)
+        if not restart:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def _error(ename, evalue):
+    """An error output, as the kernel would send it: the feedback shows it under the cell."""
+    return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+class SandboxedExecute(Execute):
+    """nbgrader's Execute with a sandboxed kernel, limits, and crash and tamper handling."""
+
+    require_sandbox = Bool(True, help="Refuse to grade when bubblewrap is not available.").tag(config=True)
+    notebook_timeout = Integer(600, help="Seconds for a whole notebook; later cells are not run.").tag(config=True)
+    max_output_bytes = Integer(200_000, help="Output kept per cell; the rest is dropped.").tag(config=True)
+    memory_mb = Integer(3072, help="Address space of the kernel (MB).").tag(config=True)
+    cpu_seconds = Integer(900, help="CPU seconds of the kernel.").tag(config=True)
+    check_tampering = Bool(True, help="Probe around each test cell for replaced test helpers.").tag(config=True)
+
+    def limits(self):
+        return sandbox.Limits(memory_mb=self.memory_mb, cpu_seconds=self.cpu_seconds)
+
+    def __init__(self, *args, **kwargs):
+        if sandbox.available():
+            kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
+        super().__init__(*args, **kwargs)
+        self.events = []
+
+    def preprocess(self, nb, resources, retry=None):
+        if self.kernel_manager_class is not SandboxedKernelManager:
+            if self.require_sandbox:
+                raise RuntimeError(
+                    "bubblewrap is not available, so submissions would run unsandboxed, as you. Install it "
+                    "(Debian/Ubuntu: apt install bubblewrap) or set c.SandboxedExecute.require_sandbox = False.")
+            self.log.warning("Grading WITHOUT a sandbox: bubblewrap is not available")
+        self.events, self._stopped, self._started = [], None, time.monotonic()
+        self._probe_name = f"{PROBE_MODULE}_{secrets.token_hex(8)}"
+        self._probe_ready = False
+        try:
+            nb, resources = super().preprocess(nb, resources, retry)
+        except Exception as e:  # the kernel did not start, or died outside a cell: grade what ran
+            self._stop(-1, "GradingFailed", f"the notebook could not be run ({type(e).__name__}: {e})")
+            for cell in nb.cells:
+                if is_grade(cell) and cell.cell_type == "code" and cell.get("execution_count") is None:
+                    cell.outputs = [_error(*self._stopped)]
+        finally:
+            self._write_report(resources)
+        return nb, resources
+
+    # -- limits -------------------------------------------------------------------------------
+
+    def _remaining(self):
+        return self.notebook_timeout - (time.monotonic() - self._started)
+
+    def _get_timeout(self, cell):
+        timeout = super()._get_timeout(cell)
+        remaining = max(1, int(self._remaining()))
+        return remaining if timeout is None else min(timeout, remaining)
+
+    def output(self, outs, msg, display_id, cell_index):
+        """Keep at most max_output_bytes of output per cell; say once that the rest was dropped."""
+        size = sum(len(json.dumps(o)) for o in outs)
+        incoming = len(json.dumps(msg.get("content", {})))
+        if size + incoming > self.max_output_bytes:
+            if not any(o.get("name") == "stdout" and "[grader]" in o.get("text", "") for o in outs):
+                note = f"\n[grader] output truncated: a cell may print at most {self.max_output_bytes} bytes\n"
+                outs.append(NotebookNode(output_type="stream", name="stdout", text=note))
+                self._event(cell_index, "output truncated", f"more than {self.max_output_bytes} bytes of output")
+            return None
+        return super().output(outs, msg, display_id, cell_index)
+
+    # -- execution ----------------------------------------------------------------------------
+
+    def _event(self, cell_index, kind, detail):
+        cell = self.nb.cells[cell_index] if 0 <= cell_index < len(self.nb.cells) else None
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id") if cell is not None else None
+        self.events.append({"cell": cell_index, "grade_id": grade_id, "kind": kind, "detail": detail})
+
+    async def _probe(self, code=None):
+        """Run the probe silently; returns the list of replaced objects (or a reason it could not run)."""
+        expr = f"__import__('sys').modules[{self._probe_name!r}].check()"
+        msg_id = self.kc.execute(code or "", silent=True, store_history=False, user_expressions={"r": expr})
+        reply = await self.async_wait_for_reply(msg_id)
+        result = (reply or {}).get("content", {}).get("user_expressions", {}).get("r", {})
+        if result.get("status") != "ok":
+            return [f"the grader's probe failed ({result.get('ename', 'no reply')})"]
+        return ast.literal_eval(result["data"]["text/plain"])
+
+    async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+        if cell.cell_type != "code":
+            return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+        if self._stopped is None and self._remaining() <= 0:
+            self._stop(cell_index, "NotebookTimeout", f"the notebook ran past its {self.notebook_timeout} s limit")
+        if self._stopped:
+            if is_grade(cell):
+                cell.outputs = [_error(*self._stopped)]
+            return cell
+        grade = is_grade(cell) and self.check_tampering
+        try:
+            if self.check_tampering and not self._probe_ready:
+                await self._probe(PROBE_SETUP.replace("__PROBE_NAME__", repr(self._probe_name)))
+                self._probe_ready = True
+            if grade and (changed := await self._probe()):
+                return self._tampered(cell, cell_index, changed)
+            cell = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+            if any(o.output_type == "error" and o.ename == "CellTimeoutError" for o in cell.outputs):
+                self._event(cell_index, "cell timeout", f"ran past {self._get_timeout(cell)} s")
+            if grade and (changed := await self._probe()):
+                return self._tampered(cell, cell_index, changed)
+        except DeadKernelError:
+            self._stop(cell_index, "KernelDied", "the kernel stopped (a crash, os._exit, or too much memory)")
+            cell.outputs = [_error(*self._stopped)] if is_grade(cell) else cell.get("outputs", [])
+        except Exception as e:  # a kernel that no longer answers, or anything else: the rest is not run
+            self._stop(cell_index, "KernelUnresponsive", f"the kernel stopped answering ({type(e).__name__})")
+            cell.outputs = [_error(*self._stopped)] if is_grade(cell) else cell.get("outputs", [])
+        return cell
+
+    execute_cell = run_sync(async_execute_cell)  # nbclient binds the base class's coroutine otherwise
+
+    def _stop(self, cell_index, ename, why):
+        self._stopped = (ename, f"{why}; this test was not run")
+        self._event(cell_index, ename, why)
+
+    def _tampered(self, cell, cell_index, changed):
+        shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
+        cell.outputs = list(cell.get("outputs", [])) + [
+            _error("GraderTampering", f"the submission replaced what the tests rely on ({shown}); "
+                                      "this test scores 0 and the submission is flagged")]
+        self._event(cell_index, "tampering", shown)
+        return cell
+
+    def _write_report(self, resources):
+        path = Path(resources.get("metadata", {}).get("path") or ".")
+        name = resources.get("unique_key", "notebook")
+        report = {"notebook": name, "sandboxed": self.kernel_manager_class is SandboxedKernelManager,
+                  "seconds": round(time.monotonic() - self._started, 2), "events": self.events}
+        if path.is_dir():
+            (path / f"{name}.grading.json").write_text(json.dumps(report, indent=1))
