@@ -23,8 +23,15 @@ c.ClearOutput.enabled = True
 # network, read-only system, resource limits); a crashed or timed-out kernel scores 0 on the test
 # cells it did not run; output is capped; replaced test helpers are detected. See README.md.
 from dlkit.grading.execute import SandboxedExecute  # noqa: E402
+from dlkit.grading.sanitize import RestoreCellMetadata  # noqa: E402
 from nbgrader.converters.autograde import Autograde  # noqa: E402
-from nbgrader.preprocessors import Execute  # noqa: E402
+from nbgrader.preprocessors import Execute, OverwriteCells  # noqa: E402
+
+# nbgrader's own sanitizing steps, with the cells' metadata restored from the gradebook first
+c.Autograde.sanitize_preprocessors = [
+    step for default in Autograde.class_traits()["sanitize_preprocessors"].default()
+    for step in ([RestoreCellMetadata, default] if default is OverwriteCells else [default])
+]
 
 # nbgrader's own autograde steps, with SandboxedExecute in place of Execute
 c.Autograde.autograde_preprocessors = [

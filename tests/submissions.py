@@ -76,8 +76,8 @@ class Course:
             nbformat.write(nb, target)
         return target
 
-    def run(self, *args):
-        return nbgrader(*args, cwd=self.root)
+    def run(self, *args, check=True):
+        return nbgrader(*args, cwd=self.root, check=check)
 
     def scores(self, assignment, student):
         """Test cell grade_id -> the score in the gradebook."""
