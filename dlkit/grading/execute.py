@@ -27,6 +27,7 @@ autograded notebook, which :mod:`dlkit.grading.__main__` summarizes.
 """
 
 import ast
+import hashlib
 import json
 import secrets
 import shutil
@@ -40,7 +41,7 @@ from nbclient.util import run_sync
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 from nbgrader.utils import is_grade
-from traitlets import Bool, Integer
+from traitlets import Bool, Integer, Unicode
 
 from dlkit.grading import sandbox
 
@@ -99,6 +100,18 @@ del _setup
 '''
 
 
+def _fingerprint():
+    """A hash of dlkit's code: cached executions are invalid once the test helpers change."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+_DLKIT_FINGERPRINT = _fingerprint()
+
+
 class SandboxedKernelManager(AsyncKernelManager):
     """A kernel in :mod:`dlkit.grading.sandbox`, talking over Unix sockets in a private directory."""
 
@@ -136,6 +149,8 @@ class SandboxedExecute(Execute):
     memory_mb = Integer(3072, help="Address space of the kernel (MB).").tag(config=True)
     cpu_seconds = Integer(900, help="CPU seconds of the kernel.").tag(config=True)
     check_tampering = Bool(True, help="Probe around each test cell for replaced test helpers.").tag(config=True)
+    cache_dir = Unicode("", help="Reuse executions stored here, keyed by the notebook's cells and these "
+                                 "settings (set by the parallel runner, `python -m dlkit.grading`).").tag(config=True)
 
     def limits(self):
         return sandbox.Limits(memory_mb=self.memory_mb, cpu_seconds=self.cpu_seconds)
@@ -154,6 +169,15 @@ class SandboxedExecute(Execute):
                     "(Debian/Ubuntu: apt install bubblewrap) or set c.SandboxedExecute.require_sandbox = False.")
             self.log.warning("Grading WITHOUT a sandbox: bubblewrap is not available")
         self.events, self._stopped, self._started = [], None, time.monotonic()
+        cached = self._cache_path(nb)
+        if cached and cached.exists():
+            stored = json.loads(cached.read_text())
+            for cell, outputs in zip(nb.cells, stored["outputs"]):
+                if cell.cell_type == "code":
+                    cell.outputs = [NotebookNode(o) for o in outputs]
+            self.events = stored["events"]
+            self._write_report(resources, seconds=stored["seconds"])
+            return nb, resources
         self._probe_name = f"{PROBE_MODULE}_{secrets.token_hex(8)}"
         self._probe_ready = False
         try:
@@ -165,7 +189,22 @@ class SandboxedExecute(Execute):
                     cell.outputs = [_error(*self._stopped)]
         finally:
             self._write_report(resources)
+        if cached:
+            tmp = cached.with_suffix(".tmp")
+            outputs = [c.get("outputs", []) if c.cell_type == "code" else [] for c in nb.cells]
+            tmp.write_text(json.dumps({"outputs": outputs, "events": self.events, "seconds": self._seconds}))
+            tmp.replace(cached)  # atomic: a run killed midway leaves no half-written entry
         return nb, resources
+
+    def _cache_path(self, nb):
+        """Where the execution of this notebook, under these settings, is stored (None: no cache)."""
+        if not self.cache_dir:
+            return None
+        key = json.dumps([_DLKIT_FINGERPRINT] + [[c.cell_type, c.source] for c in nb.cells] + [
+            self.timeout, self.notebook_timeout, self.max_output_bytes, self.memory_mb, self.cpu_seconds,
+            self.check_tampering, self.kernel_manager_class is SandboxedKernelManager])
+        Path(self.cache_dir).mkdir(parents=True, exist_ok=True)
+        return Path(self.cache_dir) / (hashlib.sha256(key.encode()).hexdigest() + ".json")
 
     # -- limits -------------------------------------------------------------------------------
 
@@ -249,10 +288,13 @@ class SandboxedExecute(Execute):
         self._event(cell_index, "tampering", shown)
         return cell
 
-    def _write_report(self, resources):
+    def _write_report(self, resources, seconds=None):
+        """grading_report: <notebook>.grading.json beside the autograded notebook."""
         path = Path(resources.get("metadata", {}).get("path") or ".")
         name = resources.get("unique_key", "notebook")
+        cached = seconds is not None
+        self._seconds = seconds if cached else round(time.monotonic() - self._started, 2)
         report = {"notebook": name, "sandboxed": self.kernel_manager_class is SandboxedKernelManager,
-                  "seconds": round(time.monotonic() - self._started, 2), "events": self.events}
+                  "seconds": self._seconds, "cached": cached, "events": self.events}
         if path.is_dir():
             (path / f"{name}.grading.json").write_text(json.dumps(report, indent=1))
