@@ -41,5 +41,6 @@ c.Autograde.autograde_preprocessors = [
 c.SandboxedExecute.timeout = 60             # seconds per cell
 c.SandboxedExecute.notebook_timeout = 600   # seconds per notebook
 c.SandboxedExecute.max_output_bytes = 200_000
-c.SandboxedExecute.memory_mb = 3072
+c.SandboxedKernelManager.memory_mb = 3072     # address space per process in the sandbox
+c.SandboxedKernelManager.cpu_seconds = 600
 c.LimitOutput.max_lines = 1000

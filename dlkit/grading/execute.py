@@ -115,6 +115,9 @@ _DLKIT_FINGERPRINT = _fingerprint()
 class SandboxedKernelManager(AsyncKernelManager):
     """A kernel in :mod:`dlkit.grading.sandbox`, talking over Unix sockets in a private directory."""
 
+    memory_mb = Integer(sandbox.Limits.memory_mb, help="Address space of the kernel (MB).").tag(config=True)
+    cpu_seconds = Integer(sandbox.Limits.cpu_seconds, help="CPU seconds of the kernel.").tag(config=True)
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.workdir = tempfile.mkdtemp(prefix="dlkit-grade-")
@@ -127,7 +130,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         # process tree would reach bubblewrap, not the kernel
         self.kernel_spec.interrupt_mode = "message"
         cmd = super().format_kernel_cmd(extra_arguments)
-        return sandbox.command(cmd, self.workdir, self.parent.limits() if self.parent else sandbox.Limits())
+        limits = sandbox.Limits(memory_mb=self.memory_mb, cpu_seconds=self.cpu_seconds)
+        return sandbox.command(cmd, self.workdir, limits)
 
     def cleanup_resources(self, restart=False):
         super().cleanup_resources(restart)
@@ -146,14 +150,9 @@ class SandboxedExecute(Execute):
     require_sandbox = Bool(True, help="Refuse to grade when bubblewrap is not available.").tag(config=True)
     notebook_timeout = Integer(600, help="Seconds for a whole notebook; later cells are not run.").tag(config=True)
     max_output_bytes = Integer(200_000, help="Output kept per cell; the rest is dropped.").tag(config=True)
-    memory_mb = Integer(3072, help="Address space of the kernel (MB).").tag(config=True)
-    cpu_seconds = Integer(900, help="CPU seconds of the kernel.").tag(config=True)
     check_tampering = Bool(True, help="Probe around each test cell for replaced test helpers.").tag(config=True)
     cache_dir = Unicode("", help="Reuse executions stored here, keyed by the notebook's cells and these "
                                  "settings (set by the parallel runner, `python -m dlkit.grading`).").tag(config=True)
-
-    def limits(self):
-        return sandbox.Limits(memory_mb=self.memory_mb, cpu_seconds=self.cpu_seconds)
 
     def __init__(self, *args, **kwargs):
         if sandbox.available():
@@ -201,8 +200,8 @@ class SandboxedExecute(Execute):
         if not self.cache_dir:
             return None
         key = json.dumps([_DLKIT_FINGERPRINT] + [[c.cell_type, c.source] for c in nb.cells] + [
-            self.timeout, self.notebook_timeout, self.max_output_bytes, self.memory_mb, self.cpu_seconds,
-            self.check_tampering, self.kernel_manager_class is SandboxedKernelManager])
+            self.timeout, self.notebook_timeout, self.max_output_bytes, self.check_tampering,
+            dict(self.config.get("SandboxedKernelManager", {})), self.kernel_manager_class is SandboxedKernelManager])
         Path(self.cache_dir).mkdir(parents=True, exist_ok=True)
         return Path(self.cache_dir) / (hashlib.sha256(key.encode()).hexdigest() + ".json")
 
