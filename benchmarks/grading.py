@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from adversarial import ASSIGNMENT, CORPUS  # noqa: E402
 from submissions import Course, fill, solutions  # noqa: E402
 
+RUN_BY_DEFAULT = False  # about 15 minutes: `benchmarks/run.py grading`
 MIX = [("correct", 45), ("partial", 25), ("empty", 12), ("broken", 10), ("adversarial", 8)]
 ADVERSARIAL = ["patched_helpers", "huge_output", "reads_secrets", "endless_loop", "swallowed_errors",
                "writes_outside", "rewritten_tests", "endless_loop"]

@@ -90,6 +90,9 @@ def main(argv=None):
     args.results_dir.mkdir(parents=True, exist_ok=True)
     for name in args.names or benchmark_names():
         module = importlib.import_module(name)
+        if not args.names and not getattr(module, "RUN_BY_DEFAULT", True):
+            print(f"\n== {name}: skipped by default (takes minutes); run `benchmarks/run.py {name}`")
+            continue
         print(f"\n== {name}: {module.__doc__.splitlines()[0]}\n")
         start = time.perf_counter()
         sizes, rows = module.run(quick=args.quick)

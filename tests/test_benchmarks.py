@@ -21,3 +21,12 @@ def test_quick_benchmarks_run_and_print_the_table(tmp_path):
     results = json.loads((tmp_path / "vectorization-quick.json").read_text())
     assert results["quick"] and results["machine"]["cpu_count"]
     assert {r["variant"] for r in results["results"]} >= {"np.dot (reference)", "loop over examples"}
+
+
+def test_quick_grading_benchmark_agrees_with_nbgrader(tmp_path):
+    """benchmarks/grading.py on a class of 8: the runner and plain nbgrader give the same scores."""
+    proc = subprocess.run([sys.executable, str(RUN), "--quick", "--results-dir", str(tmp_path), "grading"],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rows = json.loads((tmp_path / "grading-quick.json").read_text())["results"]
+    assert [r["variant"] for r in rows][0] == "nbgrader autograde, serial (reference)"
