@@ -132,15 +132,16 @@ CORPUS = {
         "writes into the course directory and the system",
         append={"sigmoid": "for _p in ['{root}/" + MARKER + "', '/etc/" + MARKER + "', '/tmp/" + MARKER + "']:\n"
                            "    try:\n        open(_p, 'w').write('x')\n    except OSError as e:\n        print('blocked', _p, e)"},
-        check=_no_file("{root}/" + MARKER, "/etc/" + MARKER, "/tmp/" + MARKER), needs_sandbox=True),
+        events={"write outside"}, check=_no_file("{root}/" + MARKER, "/etc/" + MARKER, "/tmp/" + MARKER),
+        needs_sandbox=True),
     "background_process": Case(
         "spawns a process meant to outlive grading",
         append={"sigmoid": "import subprocess\nsubprocess.Popen(['sh', '-c', 'exec -a " + MARKER + " sleep 600'],"
                            " start_new_session=True)"},
-        check=_no_process, needs_sandbox=True),
+        events={"process"}, check=_no_process, needs_sandbox=True),
     "network": Case(
         "opens a network connection to the grading machine",
         append={"sigmoid": "import socket\ntry:\n    socket.create_connection(('127.0.0.1', {port}), timeout=2)\n"
                            "    print('connected')\nexcept OSError as e:\n    print('no network:', e)"},
-        check=_text_has("no network:"), needs_sandbox=True),
+        events={"network"}, check=_text_has("no network:"), needs_sandbox=True),
 }

@@ -89,6 +89,7 @@ def test_the_rest_of_the_class_is_graded(graded):
     course, _, proc = graded
     points = points_of(course.source(ASSIGNMENT))
     assert course.scores(ASSIGNMENT, "correct") == points
+    assert _report(course, "correct")["events"] == [], "a correct submission was flagged"
     assert course.scores(ASSIGNMENT, "old_nbformat") == points  # nbgrader upgrades version 3
     assert (course.root / "gradebook.db").stat().st_size < 5_000_000
 

@@ -19,7 +19,10 @@ What it adds to nbgrader's execution, per submission:
 - before and after each test cell, a probe checks that the objects the tests
   rely on (dlkit.testing, numpy's comparisons, builtins, IPython's exception
   display and input transformers, the tracing hooks) are the ones the kernel
-  started with; if not, the test cell scores 0 with the reason.
+  started with; if not, the test cell scores 0 with the reason;
+- an audit hook in the kernel notes attempts to open network connections,
+  start processes or write outside the scratch directory (which the sandbox
+  blocks or ends): they are flagged, without taking points.
 
 Every such event is written as an error output of the cell, which the
 student sees in the feedback, and listed in ``grading_report.json`` beside the
@@ -50,7 +53,7 @@ PROBE_MODULE = "_dlkit_grader_probe"
 # Runs once in the fresh kernel, before any cell: records what the tests rely on.
 PROBE_SETUP = '''
 def _setup(module_name):
-    import builtins, sys, types
+    import builtins, os, sys, types
     import numpy, numpy.testing
     import dlkit.testing
     ip = get_ipython()
@@ -85,11 +88,33 @@ def _setup(module_name):
             return a.__func__ is b.__func__ and a.__self__ is b.__self__
         return a is b
 
+    # An audit hook (it cannot be removed) notes attempts the sandbox blocks or ends, to flag them.
+    activity, home = [], os.getcwd()
+    spawning = ("subprocess.Popen", "os.system", "os.posix_spawn", "os.exec", "os.spawn", "os.fork", "pty.spawn")
+
+    def audit(event, args):
+        if len(activity) >= 20:
+            return
+        if event == "socket.connect":
+            activity.append(("network", f"connect to {args[1]!r}"[:120]))
+        elif event in spawning:
+            activity.append(("process", f"{event} {args[0] if args else ''}"[:120]))
+        elif event == "open" and isinstance(args[0], (str, bytes)):
+            mode, flags = args[1] or "", args[2] or 0
+            if any(c in mode for c in "wax+") or flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
+                where = os.path.abspath(os.fsdecode(args[0]))
+                if not where.startswith((home, "/tmp/", "/dev/")):
+                    activity.append(("write outside", where[:120]))
+
+    sys.addaudithook(audit)
+
     def check():
         now, now_lists = watched(), lists()
         changed = sorted(k for k in baseline.keys() | now.keys() if not same(baseline.get(k), now.get(k)))
         changed += sorted(k for k in baseline_lists if baseline_lists[k] != now_lists[k])
-        return changed
+        seen = list(activity)
+        activity.clear()
+        return {"changed": changed, "activity": seen}
 
     module = types.ModuleType(module_name)
     module.check = check
@@ -234,15 +259,22 @@ class SandboxedExecute(Execute):
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id") if cell is not None else None
         self.events.append({"cell": cell_index, "grade_id": grade_id, "kind": kind, "detail": detail})
 
-    async def _probe(self, code=None):
-        """Run the probe silently; returns the list of replaced objects (or a reason it could not run)."""
+    async def _probe(self, cell_index, code=None):
+        """Run the probe silently; returns the list of replaced objects (or a reason it could not run).
+
+        Attempts at the network, at processes and at writes outside the scratch directory since the
+        last probe are recorded as events of the cell ``cell_index``.
+        """
         expr = f"__import__('sys').modules[{self._probe_name!r}].check()"
         msg_id = self.kc.execute(code or "", silent=True, store_history=False, user_expressions={"r": expr})
         reply = await self.async_wait_for_reply(msg_id)
         result = (reply or {}).get("content", {}).get("user_expressions", {}).get("r", {})
         if result.get("status") != "ok":
             return [f"the grader's probe failed ({result.get('ename', 'no reply')})"]
-        return ast.literal_eval(result["data"]["text/plain"])
+        found = ast.literal_eval(result["data"]["text/plain"])
+        for kind, detail in found["activity"]:  # blocked by the sandbox: flagged, no points taken
+            self._event(cell_index, kind, detail)
+        return found["changed"]
 
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
         if cell.cell_type != "code":
@@ -256,14 +288,14 @@ class SandboxedExecute(Execute):
         grade = is_grade(cell) and self.check_tampering
         try:
             if self.check_tampering and not self._probe_ready:
-                await self._probe(PROBE_SETUP.replace("__PROBE_NAME__", repr(self._probe_name)))
+                await self._probe(cell_index, PROBE_SETUP.replace("__PROBE_NAME__", repr(self._probe_name)))
                 self._probe_ready = True
-            if grade and (changed := await self._probe()):
+            if grade and (changed := await self._probe(cell_index)):
                 return self._tampered(cell, cell_index, changed)
             cell = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
             if any(o.output_type == "error" and o.ename == "CellTimeoutError" for o in cell.outputs):
                 self._event(cell_index, "cell timeout", f"ran past {self._get_timeout(cell)} s")
-            if grade and (changed := await self._probe()):
+            if grade and (changed := await self._probe(cell_index)):
                 return self._tampered(cell, cell_index, changed)
         except DeadKernelError:
             self._stop(cell_index, "KernelDied", "the kernel stopped (a crash, os._exit, or too much memory)")
