@@ -73,6 +73,8 @@ def command(argv, workdir, limits=Limits(), env=None):
     workdir = str(Path(workdir).resolve())
     args = ["bwrap", "--die-with-parent", "--new-session", "--unshare-all",
             "--uid", "65534", "--gid", "65534", "--hostname", "sandbox", "--clearenv"]
+    # mounts apply in order: the empty /tmp first, so that a venv or scratch directory under /tmp stays visible
+    args += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
     for d in SYSTEM_DIRS:
         if os.path.islink(d):
             args += ["--symlink", os.readlink(d), d]
@@ -80,8 +82,7 @@ def command(argv, workdir, limits=Limits(), env=None):
             args += ["--ro-bind", d, d]
     for p in _python_paths():
         args += ["--ro-bind", str(p), str(p)]
-    args += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
-             "--bind", workdir, workdir, "--chdir", workdir]
+    args += ["--bind", workdir, workdir, "--chdir", workdir]
     variables = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "LANG": os.environ.get("LANG", "C.UTF-8"),
                  "HOME": workdir, "MPLCONFIGDIR": f"{workdir}/.config/matplotlib",
                  "IPYTHONDIR": f"{workdir}/.ipython", "PYTHONNOUSERSITE": "1", "OMP_NUM_THREADS": "1",
