@@ -10,7 +10,7 @@ Two workloads, each timed against its vectorized NumPy reference in the same run
    (reference) and ``dlkit.torch.logistic_regression.propagate`` (autograd,
    CPU float64 tensors); also the notes' unvectorized version, with a loop
    over examples and loops over features inside it (one element at a time),
-   which at n_x = 625, m = 1000 still takes under half a second.
+   which at n_x = 625, m = 1000 still takes only about half a second.
 
 Every variant's result is checked against the reference (``np.allclose``)
 before it is timed, so a benchmark that computes garbage fails.
@@ -30,8 +30,9 @@ try:
 except ImportError:                        # torch is an optional extra of dlkit
     torch = None
 
-FULL = {"n": 1_000_000, "n_x": 625, "m": 1000, "repeat": 7}     # about 10 s on 2 cores
-QUICK = {"n": 10_000, "n_x": 20, "m": 50, "repeat": 2}            # a fraction of a second
+# repeat: k timed runs per variant, each lasting at least min_time seconds
+FULL = {"n": 1_000_000, "n_x": 625, "m": 1000, "repeat": 7, "min_time": 0.05}   # 10-20 s on 2 cores
+QUICK = {"n": 10_000, "n_x": 20, "m": 50, "repeat": 2, "min_time": 0.002}       # a fraction of a second
 
 
 # --- the unvectorized versions, as a student would first write them ---------
@@ -70,7 +71,8 @@ def propagate_two_loops(w, b, X, Y):
     """The notes' unvectorized gradient: loop over examples i, and over features j inside it.
 
     z(i) = sum_j w_j x_j(i) + b and dw_j += x_j(i) dz(i) are both Python loops
-    over j, reading one array element at a time.  Returns ({"dw", "db"}, cost) like ``propagate``.
+    over j, reading one array element at a time.
+    Returns ({"dw", "db"}, cost) like ``propagate``.
     """
     n_x, m = X.shape
     dw, db, cost = np.zeros((n_x, 1)), 0.0, 0.0
@@ -96,16 +98,16 @@ def _same_gradients(result, reference):
             and np.allclose(float(cost), ref_cost, rtol=1e-9))
 
 
-def calls_per_run(fn, min_time=0.02):
-    """How many calls of ``fn`` make one timed run last about ``min_time`` (at least 1).
+def calls_per_run(fn, min_time=0.05):
+    """How many calls of ``fn`` make one timed run last at least ``min_time`` (doubling from 1).
 
-    Fast calls are batched so that the timer's resolution and call jitter
-    do not dominate; the first call also serves as a warm-up.
+    Fast calls are batched so that the timer's resolution and call jitter do
+    not dominate; the calibration runs also warm up caches and BLAS threads.
     """
-    start = time.perf_counter()
-    fn()
-    once = time.perf_counter() - start
-    return max(1, min(100_000, int(min_time / max(once, 1e-9))))
+    number = 1
+    while seconds_per_call(fn, number) * number < min_time and number < 1_000_000:
+        number *= 2
+    return number
 
 
 def seconds_per_call(fn, number):
@@ -127,11 +129,11 @@ def workloads(sizes, rng):
     ref_dot = float(np.dot(a, b))
     dot = {
         "np.dot (reference)": (lambda: np.dot(a, b), None),
-        "Python for-loop": (lambda: dot_loop(a, b), lambda r: np.isclose(r, ref_dot, rtol=1e-9)),
+        "Python for-loop": (lambda: dot_loop(a, b), lambda r: np.allclose(r, ref_dot, rtol=1e-9)),
     }
     if torch is not None:
         ta, tb = torch.from_numpy(a), torch.from_numpy(b)
-        dot["torch.dot, CPU"] = (lambda: torch.dot(ta, tb), lambda r: np.isclose(float(r), ref_dot, rtol=1e-9))
+        dot["torch.dot, CPU"] = (lambda: torch.dot(ta, tb), lambda r: np.allclose(float(r), ref_dot, rtol=1e-9))
 
     X = rng.standard_normal((n_x, m))
     Y = (rng.random((1, m)) < 0.5).astype(np.float64)
@@ -140,9 +142,9 @@ def workloads(sizes, rng):
     grad = {
         "numpy propagate (reference)": (lambda: np_lr.propagate(w, bias, X, Y), None),
         "loop over examples": (lambda: propagate_loop_examples(w, bias, X, Y), lambda r: _same_gradients(r, ref)),
+        "loops over examples and features": (lambda: propagate_two_loops(w, bias, X, Y),
+                                             lambda r: _same_gradients(r, ref)),
     }
-    grad["loops over examples and features"] = (lambda: propagate_two_loops(w, bias, X, Y),
-                                                lambda r: _same_gradients(r, ref))
     if torch is not None:
         tw, tb_, tX, tY = (torch.from_numpy(w), torch.tensor(bias, dtype=torch.float64),
                            torch.from_numpy(X), torch.from_numpy(Y))
@@ -158,23 +160,23 @@ def workloads(sizes, rng):
 def run(quick=False, seed=0):
     """Check, then time every variant of every workload.  Returns (sizes, rows).
 
-    The k = sizes["repeat"] runs go round-robin over a workload's variants, so
-    that a burst of load from elsewhere does not fall on one variant's runs
-    only; each variant keeps its best run.  Each row: {"workload", "variant",
-    "best_s", "number", "ratio"}, with ratio = best_s / best_s of the
-    workload's reference (its first variant).
+    Each variant gets k = sizes["repeat"] timed runs back to back, after the
+    calibration of :func:`calls_per_run`, and keeps its best.  (Going
+    round-robin over the variants instead made the references look 2x slower:
+    after a long Python loop, NumPy's and torch's idle BLAS threads take a
+    while to wake up.)  Each row:
+    {"workload", "variant", "best_s", "number", "ratio"}, with ratio =
+    best_s / best_s of the workload's reference (its first variant).
     """
     sizes = QUICK if quick else FULL
     rows = []
     for workload, variants in workloads(sizes, np.random.default_rng(seed)):
+        best, number = {}, {}
         for variant, (fn, check) in variants.items():
             if check is not None and not check(fn()):
                 raise AssertionError(f"{workload}: {variant} disagrees with the reference")
-        number = {variant: calls_per_run(fn) for variant, (fn, _) in variants.items()}
-        best = dict.fromkeys(variants, math.inf)
-        for _ in range(sizes["repeat"]):
-            for variant, (fn, _) in variants.items():
-                best[variant] = min(best[variant], seconds_per_call(fn, number[variant]))
+            number[variant] = calls_per_run(fn, sizes["min_time"])
+            best[variant] = min(seconds_per_call(fn, number[variant]) for _ in range(sizes["repeat"]))
         reference = best[next(iter(variants))]
         rows += [{"workload": workload, "variant": v, "best_s": t, "number": number[v], "ratio": t / reference}
                  for v, t in best.items()]
