@@ -10,9 +10,8 @@ from pathlib import Path
 
 import nbformat
 
-from helpers import ROOT, load_tool
-
-nbgrader = load_tool("generate_exercises").nbgrader
+from dlkit.grading.runner import nbgrader
+from helpers import ROOT
 
 
 def meta(cell):
@@ -54,7 +53,7 @@ class Course:
         shutil.copytree(ROOT / "solutions", self.root / "solutions")
         self.notebooks = {}
         for assignment in assignments:
-            nbgrader("generate_assignment", assignment, "--force", cwd=self.root)
+            nbgrader("generate_assignment", assignment, "--force", cwd=self.root, check=True)
             path = next((self.root / "solutions" / assignment).glob("*.ipynb"))
             self.notebooks[assignment] = (path.name,
                                           nbformat.read(path, as_version=4),

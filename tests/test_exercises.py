@@ -10,14 +10,11 @@ import pytest
 from nbclient import NotebookClient
 
 from helpers import ROOT, load_tool
+from submissions import meta
 
 tool = load_tool("generate_exercises")
 ASSIGNMENTS = tool.assignments()
 pytestmark = pytest.mark.slow
-
-
-def _nbgrader(cell):
-    return cell.metadata.get("nbgrader", {})
 
 
 def test_every_assignment_is_released():
@@ -45,17 +42,17 @@ def test_source_notebook_follows_the_conventions(assignment):
     for path in (ROOT / "solutions" / assignment).glob("*.ipynb"):
         nb = nbformat.read(path, as_version=4)
         assert not any(c.get("outputs") for c in nb.cells if c.cell_type == "code"), f"{path.name}: clear outputs"
-        ids = [_nbgrader(c)["grade_id"] for c in nb.cells if _nbgrader(c)]
+        ids = [meta(c)["grade_id"] for c in nb.cells if meta(c)]
         assert len(ids) == len(set(ids)), f"{path.name}: duplicate grade_id"
         for cell in nb.cells:
-            meta = _nbgrader(cell)
-            if meta.get("grade"):
-                assert meta["locked"] and meta["points"] > 0, meta["grade_id"]
-                assert cell.source.startswith('"""'), f"{meta['grade_id']}: start with a docstring saying what it checks"
-                assert "assert_own_implementation" in cell.source, f"{meta['grade_id']}: check the work is the student's"
-            if meta.get("solution"):
-                assert "### BEGIN SOLUTION" in cell.source, meta["grade_id"]
-                assert f"test_{meta['grade_id']}" in ids, f"{meta['grade_id']} has no test cell test_{meta['grade_id']}"
+            info = meta(cell)
+            if info.get("grade"):
+                assert info["locked"] and info["points"] > 0, info["grade_id"]
+                assert cell.source.startswith('"""'), f"{info['grade_id']}: start with a docstring saying what it checks"
+                assert "assert_own_implementation" in cell.source, f"{info['grade_id']}: check the work is the student's"
+            if info.get("solution"):
+                assert "### BEGIN SOLUTION" in cell.source, info["grade_id"]
+                assert f"test_{info['grade_id']}" in ids, f"{info['grade_id']} has no test cell test_{info['grade_id']}"
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -70,8 +67,8 @@ def test_released_exercise_fails_cleanly(assignment):
             if cell.cell_type != "code":
                 continue
             errors = [o for o in cell.outputs if o.output_type == "error"]
-            where = _nbgrader(cell).get("grade_id") or cell.source.splitlines()[0]
-            if _nbgrader(cell).get("grade"):
+            where = meta(cell).get("grade_id") or cell.source.splitlines()[0]
+            if meta(cell).get("grade"):
                 assert errors, f"{where} passes on an empty submission"
             for e in errors:
                 assert e.ename == "NotImplementedError", f"{where} failed with {e.ename}: {e.evalue}"

@@ -6,12 +6,11 @@ replaces exercises/ with the result.  tests/test_exercises.py calls
 :func:`generate` too and fails when exercises/ differs from its output.
 """
 
-import os
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
+
+from dlkit.grading.runner import nbgrader
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,13 +18,6 @@ ROOT = Path(__file__).resolve().parent.parent
 def assignments(root=ROOT):
     """The assignment slugs: the folders of solutions/, in order."""
     return sorted(p.name for p in (root / "solutions").iterdir() if p.is_dir() and not p.name.startswith("."))
-
-
-def nbgrader(*args, cwd, check=True):
-    """Run an nbgrader command of this Python's environment in the course directory ``cwd``."""
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
-    return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, check=check)
 
 
 def generate(dest):
@@ -36,7 +28,7 @@ def generate(dest):
         shutil.copytree(ROOT / "solutions", course / "solutions",
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
         for name in assignments():
-            nbgrader("generate_assignment", name, "--force", cwd=course)
+            nbgrader("generate_assignment", name, "--force", cwd=course, check=True)
         shutil.rmtree(dest, ignore_errors=True)
         shutil.copytree(course / "exercises", dest)
 

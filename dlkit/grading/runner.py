@@ -33,13 +33,15 @@ STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]*$")
 CACHE = ".grading-cache"
 
 
-def nbgrader(args, cwd, log=None):
-    """Run ``nbgrader`` of this environment in ``cwd``; returns the CompletedProcess."""
+def nbgrader(*args, cwd, check=False):
+    """Run an nbgrader command of this Python's environment in the course directory ``cwd``.
+
+    nbgrader calls ``alembic`` by name, so the environment's bin/ goes first on PATH.
+    Returns the CompletedProcess (output captured); ``check`` raises on a non-zero exit.
+    """
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, env=env, capture_output=True, text=True)
-    if log is not None:
-        log.write_text(proc.stdout + proc.stderr)
-    return proc
+    return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, check=check)
 
 
 def expected_notebooks(course, assignment):
@@ -83,7 +85,7 @@ def _execute_batch(course, assignment, students, force):
         for s in students:
             shutil.copytree(course / "submitted" / s / assignment, scratch / "submitted" / s / assignment)
         args = ["autograde", assignment, f"--SandboxedExecute.cache_dir={course / CACHE}"]
-        return nbgrader(args + (["--force"] if force else []), scratch)
+        return nbgrader(*args, *(["--force"] if force else []), cwd=scratch)
 
 
 def _to_grade(course, assignment, students, force):
@@ -109,8 +111,8 @@ def autograde(course, assignment, jobs=None, batch=4, force=False, out=sys.stdou
         for future in as_completed(futures):
             done += len(futures[future])
             print(f"  executed {done}/{len(todo)}  ({time.monotonic() - started:.0f} s)", file=out, flush=True)
-    record = nbgrader(["autograde", assignment, f"--SandboxedExecute.cache_dir={course / CACHE}"]
-                      + (["--force"] if force else []), course)
+    record = nbgrader("autograde", assignment, f"--SandboxedExecute.cache_dir={course / CACHE}",
+                      *(["--force"] if force else []), cwd=course)
     rows = summary(course, assignment, students, problems, record)
     print_summary(rows, time.monotonic() - started, out)
     return rows
