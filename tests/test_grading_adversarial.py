@@ -17,7 +17,7 @@ from dlkit.grading import sandbox
 from submissions import Course, fill, points_of, solutions
 
 pytestmark = pytest.mark.slow
-LIMITS = "c.SandboxedExecute.timeout = 4\nc.SandboxedExecute.notebook_timeout = 60\n"
+LIMITS = "c.SandboxedExecute.timeout = 15\nc.SandboxedExecute.notebook_timeout = 120\n"
 NOTEBOOK = "numpy_basics.ipynb"
 BROKEN = {"not_json": "this is not a notebook {", "old_nbformat": None, "wrong_name": None}
 
