@@ -13,9 +13,7 @@ def format_shape(shape):
 def _describe(expected, dims):
     names = "(" + ", ".join("*" if e is None else str(e) for e in expected)
     names += ",)" if len(expected) == 1 else ")"
-    if all(e is None or not isinstance(e, str) or e in dims for e in expected) and any(
-        isinstance(e, str) for e in expected
-    ):
+    if any(isinstance(e, str) and e in dims for e in expected):  # sizes where known, else the name
         sizes = tuple("*" if e is None else dims.get(e, e) for e in expected)
         values = "(" + ", ".join(map(str, sizes)) + (",)" if len(sizes) == 1 else ")")
         return f"{names} = {values}"

@@ -44,4 +44,4 @@ def hand_written_gradients():
 
 
 # NumPy functions whose result includes hand-written gradients (a grads dict).
-RETURNS_GRADIENTS = {"logistic_regression.propagate"}
+RETURNS_GRADIENTS = {"logistic_regression.propagate", "shallow_network.backward_propagation"}

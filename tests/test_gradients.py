@@ -3,7 +3,10 @@
 import numpy as np
 import pytest
 
-from dlkit.numpy.basics import sigmoid, sigmoid_derivative
+from dlkit.numpy import activations as act
+from dlkit.numpy import deep_network as dn
+from dlkit.numpy import shallow_network as sn
+from dlkit.numpy.basics import sigmoid, sigmoid_derivative, softmax
 from dlkit.numpy.computation_graph import computation_graph_backward, computation_graph_forward
 from dlkit.numpy.logistic_regression import propagate
 from dlkit.testing import gradient_check
@@ -40,10 +43,115 @@ def check_propagate(rng):
     gradient_check(lambda b: propagate(w, float(b[0]), X, Y)[1], np.array([b]), np.array([grads["db"]]), tol=TOL, name="db")
 
 
+def _away_from_kinks(rng, shape=(3, 4)):
+    """Random z with no entry within 0.01 of 0, where finite differences would straddle a kink."""
+    z = rng.standard_normal(shape)
+    return np.where(np.abs(z) < 0.01, 0.5, z)
+
+
+def _check_elementwise(forward, derivative):
+    def check(rng):
+        z = _away_from_kinks(rng)
+        gradient_check(lambda z: float(np.sum(forward(z))), z, derivative(z), tol=TOL, name="dz")
+    return check
+
+
+def _check_vjp(forward, inputs, grads, dout, names):
+    """grads[i] is the gradient of sum(forward(*inputs) * dout) with respect to inputs[i]."""
+    for i, (name, g) in enumerate(zip(names, grads)):
+        def loss(x, i=i):
+            args = list(inputs)
+            args[i] = x
+            return float(np.sum(forward(*args) * dout))
+        gradient_check(loss, inputs[i].copy(), g, tol=TOL, name=name)
+
+
+def check_prelu_backward(rng):
+    z, a = _away_from_kinks(rng), rng.random((3, 1))
+    dA = rng.standard_normal(z.shape)
+    _check_vjp(act.prelu, [z, a], act.prelu_backward(dA, z, a), dA, ["dz", "da"])
+
+
+def check_maxout_backward(rng):
+    inputs = [rng.standard_normal((3, 5)), rng.standard_normal((3, 4, 3)), rng.standard_normal((3, 4, 1))]
+    A, cache = act.maxout_forward(*inputs)
+    dA = rng.standard_normal(A.shape)
+    _check_vjp(lambda *x: act.maxout_forward(*x)[0], inputs, act.maxout_backward(dA, cache), dA,
+               ["dA_prev", "dW", "db"])
+
+
+def check_softmax_backward(rng):
+    z, dS = rng.standard_normal((4, 5)), rng.standard_normal((4, 5))
+    _check_vjp(lambda z: softmax(z, axis=0), [z], [act.softmax_backward(dS, softmax(z, axis=0), axis=0)], dS, ["dz"])
+
+
+def check_linear_backward(rng):
+    inputs = [rng.standard_normal((4, 6)), rng.standard_normal((3, 4)), rng.standard_normal((3, 1))]
+    Z, cache = dn.linear_forward(*inputs)
+    dZ = rng.standard_normal(Z.shape)
+    dA_prev, dW, db = dn.linear_backward(dZ, cache)
+    m = inputs[0].shape[1]
+    # the notes' convention: dW and db carry the 1/m of the cost, dA_prev does not
+    _check_vjp(lambda *x: dn.linear_forward(*x)[0], inputs, [dA_prev, m * dW, m * db], dZ, ["dA_prev", "dW", "db"])
+
+
+def check_linear_activation_backward(rng):
+    for activation in ("relu", "sigmoid", "tanh"):
+        inputs = [rng.standard_normal((4, 6)), rng.standard_normal((3, 4)), rng.standard_normal((3, 1))]
+        A, cache = dn.linear_activation_forward(*inputs, activation)
+        dA = rng.standard_normal(A.shape)
+        dA_prev, dW, db = dn.linear_activation_backward(dA, cache, activation)
+        m = inputs[0].shape[1]
+        _check_vjp(lambda *x: dn.linear_activation_forward(*x, activation)[0], inputs, [dA_prev, m * dW, m * db],
+                   dA, [f"dA_prev ({activation})", f"dW ({activation})", f"db ({activation})"])
+
+
+def check_L_model_backward(rng):
+    layer_dims, m = [5, 4, 4, 3, 1], 7
+    X, Y = rng.standard_normal((5, m)), (rng.random((1, m)) < 0.5).astype(float)
+    params = {}
+    for l in range(1, len(layer_dims)):
+        # O(1) pre-activations: a saturated output makes gradients so small that roundoff dominates
+        params[f"W{l}"] = rng.standard_normal((layer_dims[l], layer_dims[l - 1])) / np.sqrt(layer_dims[l - 1])
+        params[f"b{l}"] = 0.5 * rng.standard_normal((layer_dims[l], 1))
+    AL, caches = dn.L_model_forward(X, params)
+    grads = dn.L_model_backward(AL, Y, caches)
+
+    def cost(**changed):
+        return dn.compute_cost(dn.L_model_forward(changed.pop("X", X), {**params, **changed})[0], Y)
+
+    for key, p in params.items():
+        gradient_check(lambda p, key=key: cost(**{key: p}), p.copy(), grads["d" + key], tol=TOL, name="d" + key)
+    gradient_check(lambda x: m * cost(X=x), X.copy(), grads["dA0"], tol=TOL, name="dA0 (m dJ/dX)")
+
+
+def check_backward_propagation(rng):
+    X, Y = rng.standard_normal((3, 8)), (rng.random((1, 8)) < 0.5).astype(float)
+    params = {"W1": rng.standard_normal((4, 3)), "b1": rng.standard_normal((4, 1)),
+              "W2": rng.standard_normal((1, 4)), "b2": rng.standard_normal((1, 1))}
+    _, cache = sn.forward_propagation(X, params)
+    grads = sn.backward_propagation(params, cache, X, Y)
+    for key, p in params.items():
+        gradient_check(lambda p, key=key: sn.compute_cost(sn.forward_propagation(X, {**params, key: p})[0], Y),
+                       p.copy(), grads["d" + key], tol=TOL, name="d" + key)
+
+
 CHECKS = {
     "basics.sigmoid_derivative": check_sigmoid_derivative,
     "computation_graph.computation_graph_backward": check_computation_graph_backward,
     "logistic_regression.propagate": check_propagate,
+    "activations.tanh_derivative": _check_elementwise(act.tanh, act.tanh_derivative),
+    "activations.relu_derivative": _check_elementwise(act.relu, act.relu_derivative),
+    "activations.leaky_relu_derivative": _check_elementwise(lambda z: act.leaky_relu(z, 0.1),
+                                                            lambda z: act.leaky_relu_derivative(z, 0.1)),
+    "activations.elu_derivative": _check_elementwise(lambda z: act.elu(z, 1.3), lambda z: act.elu_derivative(z, 1.3)),
+    "activations.prelu_backward": check_prelu_backward,
+    "activations.maxout_backward": check_maxout_backward,
+    "activations.softmax_backward": check_softmax_backward,
+    "deep_network.linear_backward": check_linear_backward,
+    "deep_network.linear_activation_backward": check_linear_activation_backward,
+    "deep_network.L_model_backward": check_L_model_backward,
+    "shallow_network.backward_propagation": check_backward_propagation,
 }
 
 

@@ -30,6 +30,74 @@ def _labels(rng, shape):
     return (rng.random(shape) < 0.5).astype(np.float64)
 
 
+def _with_zeros(rng, shape=(4, 6)):
+    """Random entries with some exact zeros, where the activations have their kink."""
+    z = rng.standard_normal(shape)
+    z.flat[::5] = 0.0
+    return z
+
+
+def _elementwise(rng):
+    return (_with_zeros(rng),), {}
+
+
+def _maxout_inputs(rng):
+    return rng.standard_normal((3, 6)), rng.standard_normal((3, 4, 3)), rng.standard_normal((3, 4, 1))
+
+
+def _separable(rng):
+    X = rng.standard_normal((2, 20))
+    return X, (X[:1] + 0.5 * X[1:] > 0).astype(np.float64)
+
+
+def _shallow(rng, n_x=3, n_h=4, m=7):
+    X = rng.standard_normal((n_x, m))
+    params = {"W1": rng.standard_normal((n_h, n_x)), "b1": rng.standard_normal((n_h, 1)),
+              "W2": rng.standard_normal((1, n_h)), "b2": rng.standard_normal((1, 1))}
+    return (X, params), {}, _labels(rng, (1, m))
+
+
+def _shallow_backward(rng):
+    (X, params), _, Y = _shallow(rng)
+    _, cache = NUMPY["shallow_network.forward_propagation"](X, params)
+    return (params, cache, X, Y), {}
+
+
+def _update(rng):
+    (_, params), _, _ = _shallow(rng)
+    grads = {"d" + k: rng.standard_normal(v.shape) for k, v in params.items()}
+    return (params, grads), {"learning_rate": 0.3}
+
+
+def _linear_inputs(rng):
+    return rng.standard_normal((4, 6)), rng.standard_normal((3, 4)), rng.standard_normal((3, 1))
+
+
+def _linear_activation_backward(rng):
+    activation = ("relu", "sigmoid", "tanh")[rng.integers(3)]
+    _, cache = NUMPY["deep_network.linear_activation_forward"](*_linear_inputs(rng), activation)
+    return (rng.standard_normal((3, 6)), cache, activation), {}
+
+
+def _deep(rng, layer_dims=(5, 4, 3, 1), m=8):
+    """X and parameters of a random network, with biases that are not zero."""
+    params = {}
+    for l in range(1, len(layer_dims)):
+        params[f"W{l}"] = rng.standard_normal((layer_dims[l], layer_dims[l - 1]))
+        params[f"b{l}"] = rng.standard_normal((layer_dims[l], 1))
+    return rng.standard_normal((layer_dims[0], m)), params
+
+
+def _L_model_backward(rng):
+    X, params = _deep(rng, (5, 4, 4, 3, 1))
+    AL, caches = NUMPY["deep_network.L_model_forward"](X, params)
+    return AL, _labels(rng, AL.shape), caches
+
+
+def _deep_model(rng, layer_dims):
+    return rng.standard_normal((layer_dims[0], 16)), _labels(rng, (1, 16)), layer_dims
+
+
 # "topic.name": rng -> (args, kwargs); kwargs may hold "torch_only" options for the twin.
 CASES = {
     "basics.sigmoid": lambda rng: ((8 * rng.standard_normal((4, 5)),), {}),
@@ -50,11 +118,54 @@ CASES = {
     "logistic_regression.model": lambda rng: (
         (rng.standard_normal((5, 12)), _labels(rng, (1, 12)), rng.standard_normal((5, 6)), _labels(rng, (1, 6))),
         {"num_iterations": 40, "learning_rate": 0.2, "record_every": 10}),
+    **{f"activations.{name}": _elementwise for name in (
+        "tanh", "tanh_derivative", "relu", "relu_derivative", "elu_derivative", "leaky_relu_derivative")},
+    "activations.leaky_relu": lambda rng: ((_with_zeros(rng),), {"alpha": 0.2}),
+    "activations.elu": lambda rng: ((_with_zeros(rng),), {"alpha": 1.5}),
+    "activations.prelu": lambda rng: ((_with_zeros(rng), rng.random((4, 1))), {}),
+    "activations.prelu_backward": lambda rng: (
+        (rng.standard_normal((4, 6)), _with_zeros(rng), rng.random((4, 1))), {}),
+    "activations.maxout_forward": lambda rng: (_maxout_inputs(rng), {}),
+    "activations.maxout_backward": lambda rng: (
+        (rng.standard_normal((4, 6)), NUMPY["activations.maxout_forward"](*_maxout_inputs(rng))[1]), {}),
+    "activations.softmax_backward": lambda rng: (
+        (rng.standard_normal((5, 6)), NUMPY["basics.softmax"](3 * rng.standard_normal((5, 6)), axis=0)), {"axis": 0}),
+    "perceptron.perceptron_predict": lambda rng: ((rng.standard_normal((3, 1)), 0.1, rng.standard_normal((3, 9))), {}),
+    "perceptron.perceptron_train": lambda rng: (_separable(rng), {"learning_rate": 0.5, "max_epochs": 50}),
+    "shallow_network.layer_sizes": lambda rng: ((rng.standard_normal((5, 3)), _labels(rng, (2, 3))), {"n_h": 7}),
+    "shallow_network.initialize_parameters": lambda rng: ((3, 5, 1), {"seed": 4, "torch_only": {"device": None}}),
+    "shallow_network.forward_propagation": lambda rng: _shallow(rng)[:2],
+    "shallow_network.compute_cost": lambda rng: ((rng.random((1, 7)) * 0.98 + 0.01, _labels(rng, (1, 7))), {}),
+    "shallow_network.backward_propagation": lambda rng: _shallow_backward(rng),
+    "shallow_network.update_parameters": lambda rng: _update(rng),
+    "shallow_network.nn_model": lambda rng: (
+        (rng.standard_normal((2, 30)), _labels(rng, (1, 30)), 4), {"num_iterations": 25, "record_every": 5}),
+    "shallow_network.predict": lambda rng: (_shallow(rng)[0][::-1], {}),
+    "deep_network.initialize_parameters_deep": lambda rng: (([5, 4, 3, 1],), {"seed": 7, "torch_only": {"device": None}}),
+    "deep_network.linear_forward": lambda rng: (_linear_inputs(rng), {}),
+    "deep_network.linear_activation_forward": lambda rng: (_linear_inputs(rng), {"activation": "tanh"}),
+    "deep_network.L_model_forward": lambda rng: (_deep(rng)[:2], {}),
+    "deep_network.linear_backward": lambda rng: (
+        (rng.standard_normal((3, 6)), NUMPY["deep_network.linear_forward"](*_linear_inputs(rng))[1]), {}),
+    "deep_network.linear_activation_backward": lambda rng: _linear_activation_backward(rng),
+    "deep_network.L_model_backward": lambda rng: (_L_model_backward(rng), {}),
+    "deep_network.two_layer_model": lambda rng: (_deep_model(rng, [4, 5, 1]), {"num_iterations": 20, "learning_rate": 0.1,
+                                                                            "record_every": 6}),
+    "deep_network.L_layer_model": lambda rng: (_deep_model(rng, [4, 5, 3, 1]), {"num_iterations": 20, "learning_rate": 0.1,
+                                                                             "record_every": 6}),
+    "deep_network.predict": lambda rng: (_deep(rng)[1::-1], {}),
 }
 
 
 def _to_torch(x, device):
-    return torch.as_tensor(x, device=device) if isinstance(x, np.ndarray) else x
+    """Arrays become tensors on ``device``, inside tuples, lists and dicts too (caches, parameters)."""
+    if isinstance(x, np.ndarray):
+        return torch.as_tensor(x, device=device)
+    if isinstance(x, (tuple, list)):
+        return type(x)(_to_torch(v, device) for v in x)
+    if isinstance(x, dict):
+        return {k: _to_torch(v, device) for k, v in x.items()}
+    return x
 
 
 def assert_agree(expected, got, device, where="output"):
@@ -96,7 +207,14 @@ def test_every_twin_has_a_parity_case():
 AUTOGRAD_CHECKED = set(BACKWARD_OF) | {
     "basics.sigmoid_derivative",  # test_sigmoid_derivative_agrees_with_autograd
     "logistic_regression.propagate",  # test_propagate_gradients_are_autograds
-}
+    "activations.softmax_backward",  # test_softmax_backward_agrees_with_autograd
+} | {  # their torch twins are autograd through the forward twin: test_forward_agrees compares the two
+    f"activations.{name}" for name in (
+        "tanh_derivative", "relu_derivative", "leaky_relu_derivative", "elu_derivative", "prelu_backward",
+        "maxout_backward")
+} | {
+    f"deep_network.{name}" for name in ("linear_backward", "linear_activation_backward", "L_model_backward")
+} | {"shallow_network.backward_propagation"}
 
 
 def test_every_hand_written_gradient_is_checked_against_autograd():
@@ -153,3 +271,11 @@ def test_twins_keep_the_input_dtype(device):
     z = torch.linspace(-3, 3, 7, dtype=torch.float32, device=device)
     assert TORCH["basics.sigmoid"](z).dtype == torch.float32
     assert TORCH["basics.softmax"](z).device.type == device
+
+
+def test_softmax_backward_agrees_with_autograd(device, rng):
+    z = torch.tensor(3 * rng.standard_normal((5, 6)), device=device, requires_grad=True)
+    dS = rng.standard_normal((5, 6))
+    S = torch.softmax(z, dim=0)
+    (S * torch.as_tensor(dS, device=device)).sum().backward()
+    assert_agree(NUMPY["activations.softmax_backward"](dS, S.detach().cpu().numpy(), axis=0), z.grad, device)
