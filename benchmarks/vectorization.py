@@ -18,10 +18,10 @@ Ratio = variant time / reference time: how many times slower than NumPy.
 """
 
 import math
-import time
 
 import numpy as np
 
+from _timing import time_workload
 from dlkit.numpy import logistic_regression as np_lr
 
 try:
@@ -98,26 +98,6 @@ def _same_gradients(result, reference):
             and np.allclose(float(cost), ref_cost, rtol=1e-9))
 
 
-def calls_per_run(fn, min_time=0.05):
-    """How many calls of ``fn`` make one timed run last at least ``min_time`` (doubling from 1).
-
-    Fast calls are batched so that the timer's resolution and call jitter do
-    not dominate; the calibration runs also warm up caches and BLAS threads.
-    """
-    number = 1
-    while seconds_per_call(fn, number) * number < min_time and number < 1_000_000:
-        number *= 2
-    return number
-
-
-def seconds_per_call(fn, number):
-    """One timed run (time.perf_counter) of ``number`` calls, in seconds per call."""
-    start = time.perf_counter()
-    for _ in range(number):
-        fn()
-    return (time.perf_counter() - start) / number
-
-
 def workloads(sizes, rng):
     """[(workload, {variant: (fn, check)})], the reference variant first in each dict.
 
@@ -171,13 +151,5 @@ def run(quick=False, seed=0):
     sizes = QUICK if quick else FULL
     rows = []
     for workload, variants in workloads(sizes, np.random.default_rng(seed)):
-        best, number = {}, {}
-        for variant, (fn, check) in variants.items():
-            if check is not None and not check(fn()):
-                raise AssertionError(f"{workload}: {variant} disagrees with the reference")
-            number[variant] = calls_per_run(fn, sizes["min_time"])
-            best[variant] = min(seconds_per_call(fn, number[variant]) for _ in range(sizes["repeat"]))
-        reference = best[next(iter(variants))]
-        rows += [{"workload": workload, "variant": v, "best_s": t, "number": number[v], "ratio": t / reference}
-                 for v, t in best.items()]
+        rows += time_workload(workload, variants, sizes["repeat"], sizes["min_time"])
     return sizes, rows

@@ -5,5 +5,9 @@ Dense data ``X`` is ``(n_x, m)`` with one example per column, ``W[l]`` is
 
 - :mod:`dlkit.numpy.basics`: chapter 1, NumPy basics;
 - :mod:`dlkit.numpy.computation_graph`: chapter 2, the graph J = 3(a + bc);
-- :mod:`dlkit.numpy.logistic_regression`: chapter 2, logistic regression.
+- :mod:`dlkit.numpy.logistic_regression`: chapter 2, logistic regression;
+- :mod:`dlkit.numpy.activations`: chapter 3, the activation zoo and derivatives;
+- :mod:`dlkit.numpy.perceptron`: chapter 3, the perceptron and its learning rule;
+- :mod:`dlkit.numpy.shallow_network`: chapter 3, a network with one hidden layer;
+- :mod:`dlkit.numpy.deep_network`: chapter 4, L layers from forward/backward blocks.
 """
