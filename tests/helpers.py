@@ -44,4 +44,7 @@ def hand_written_gradients():
 
 
 # NumPy functions whose result includes hand-written gradients (a grads dict).
-RETURNS_GRADIENTS = {"logistic_regression.propagate", "shallow_network.backward_propagation"}
+RETURNS_GRADIENTS = {"logistic_regression.propagate", "shallow_network.backward_propagation",
+                     "regularization.backward_propagation_with_regularization",
+                     "regularization.backward_propagation_with_dropout",
+                     "regularization.cross_entropy_with_label_smoothing"}

@@ -5,6 +5,7 @@ import pytest
 
 from dlkit.numpy import activations as act
 from dlkit.numpy import deep_network as dn
+from dlkit.numpy import regularization as reg
 from dlkit.numpy import shallow_network as sn
 from dlkit.numpy.basics import sigmoid, sigmoid_derivative, softmax
 from dlkit.numpy.computation_graph import computation_graph_backward, computation_graph_forward
@@ -106,14 +107,19 @@ def check_linear_activation_backward(rng):
                    dA, [f"dA_prev ({activation})", f"dW ({activation})", f"db ({activation})"])
 
 
-def check_L_model_backward(rng):
-    layer_dims, m = [5, 4, 4, 3, 1], 7
-    X, Y = rng.standard_normal((5, m)), (rng.random((1, m)) < 0.5).astype(float)
+def _small_network(rng, layer_dims=(5, 4, 3, 1), m=7):
+    """X, Y and parameters with O(1) pre-activations (a saturated sigmoid leaves only roundoff to check)."""
+    X, Y = rng.standard_normal((layer_dims[0], m)), (rng.random((1, m)) < 0.5).astype(float)
     params = {}
     for l in range(1, len(layer_dims)):
-        # O(1) pre-activations: a saturated output makes gradients so small that roundoff dominates
         params[f"W{l}"] = rng.standard_normal((layer_dims[l], layer_dims[l - 1])) / np.sqrt(layer_dims[l - 1])
         params[f"b{l}"] = 0.5 * rng.standard_normal((layer_dims[l], 1))
+    return X, Y, params
+
+
+def check_L_model_backward(rng):
+    X, Y, params = _small_network(rng, (5, 4, 4, 3, 1))
+    m = X.shape[1]
     AL, caches = dn.L_model_forward(X, params)
     grads = dn.L_model_backward(AL, Y, caches)
 
@@ -136,6 +142,42 @@ def check_backward_propagation(rng):
                        p.copy(), grads["d" + key], tol=TOL, name="d" + key)
 
 
+def check_backward_propagation_with_regularization(rng):
+    X, Y, params = _small_network(rng)
+    for norm in ("l2", "l1"):
+        AL, caches = dn.L_model_forward(X, params)
+        grads = reg.backward_propagation_with_regularization(AL, Y, caches, 0.8, norm)
+        for key, p in params.items():
+            def cost(p, key=key):
+                changed = {**params, key: p}
+                return reg.compute_cost_with_regularization(dn.L_model_forward(X, changed)[0], Y, changed, 0.8, norm)
+            gradient_check(cost, p.copy(), grads["d" + key], tol=TOL, name=f"d{key} ({norm})")
+
+
+def check_dropout_backward(rng):
+    A = rng.standard_normal((4, 6))
+    _, cache = reg.dropout_forward(A, 0.6, seed=3)
+    dA = rng.standard_normal(A.shape)
+    # with the mask fixed (the same seed), dropout is linear in A
+    _check_vjp(lambda A: reg.dropout_forward(A, 0.6, seed=3)[0], [A], [reg.dropout_backward(dA, cache)], dA, ["dA"])
+
+
+def check_backward_propagation_with_dropout(rng):
+    X, Y, params = _small_network(rng)
+    AL, caches = reg.forward_propagation_with_dropout(X, params, keep_prob=0.7, seed=4)
+    grads = reg.backward_propagation_with_dropout(AL, Y, caches, keep_prob=0.7)
+    for key, p in params.items():  # the same seed draws the same masks: a fixed thinned network
+        gradient_check(lambda p, key=key: dn.compute_cost(
+            reg.forward_propagation_with_dropout(X, {**params, key: p}, 0.7, 4)[0], Y), p.copy(), grads["d" + key],
+            tol=TOL, name="d" + key)
+
+
+def check_cross_entropy_with_label_smoothing(rng):
+    Z, Y = rng.standard_normal((4, 6)), np.eye(4)[:, rng.integers(4, size=6)]
+    _, dZ = reg.cross_entropy_with_label_smoothing(Z, Y, 0.2)
+    gradient_check(lambda Z: reg.cross_entropy_with_label_smoothing(Z, Y, 0.2)[0], Z.copy(), dZ, tol=TOL, name="dZ")
+
+
 CHECKS = {
     "basics.sigmoid_derivative": check_sigmoid_derivative,
     "computation_graph.computation_graph_backward": check_computation_graph_backward,
@@ -152,6 +194,10 @@ CHECKS = {
     "deep_network.linear_activation_backward": check_linear_activation_backward,
     "deep_network.L_model_backward": check_L_model_backward,
     "shallow_network.backward_propagation": check_backward_propagation,
+    "regularization.backward_propagation_with_regularization": check_backward_propagation_with_regularization,
+    "regularization.dropout_backward": check_dropout_backward,
+    "regularization.backward_propagation_with_dropout": check_backward_propagation_with_dropout,
+    "regularization.cross_entropy_with_label_smoothing": check_cross_entropy_with_label_smoothing,
 }
 
 

@@ -98,6 +98,36 @@ def _deep_model(rng, layer_dims):
     return rng.standard_normal((layer_dims[0], 16)), _labels(rng, (1, 16)), layer_dims
 
 
+def _dropout_backward(rng):
+    X, params = _deep(rng)
+    AL, caches = NUMPY["regularization.forward_propagation_with_dropout"](X, params, 0.7, 4)
+    return AL, _labels(rng, AL.shape), caches
+
+
+def _one_hot(rng, K=4, m=6):
+    return np.eye(K)[:, rng.integers(K, size=m)]
+
+
+def _features(rng):
+    """Correlated features with distinct variances: a well-defined principal basis."""
+    return np.array([[3.0, 0, 0], [1, 1.0, 0], [0.5, -0.3, 0.2]]) @ rng.standard_normal((3, 40)) + 1.5
+
+
+def _gradients_to_vector(rng):
+    params = _deep(rng)[1]
+    return (({"d" + k: rng.standard_normal(v.shape) for k, v in params.items()},
+             NUMPY["gradient_checking.dictionary_to_vector"](params)[1]), {})
+
+
+def _gradient_check_n(rng):
+    X, params = _deep(rng, (3, 4, 1), m=5)
+    Y = _labels(rng, (1, 5))
+    AL, caches = NUMPY["deep_network.L_model_forward"](X, params)
+    grads = NUMPY["deep_network.L_model_backward"](AL, Y, caches)
+    grads["dW1"] = grads["dW1"] * 1.5  # a planted bug: the difference is far from zero
+    return (params, grads, X, Y), {"epsilon": 1e-6}
+
+
 # "topic.name": rng -> (args, kwargs); kwargs may hold "torch_only" options for the twin.
 CASES = {
     "basics.sigmoid": lambda rng: ((8 * rng.standard_normal((4, 5)),), {}),
@@ -154,6 +184,34 @@ CASES = {
     "deep_network.L_layer_model": lambda rng: (_deep_model(rng, [4, 5, 3, 1]), {"num_iterations": 20, "learning_rate": 0.1,
                                                                              "record_every": 6}),
     "deep_network.predict": lambda rng: (_deep(rng)[1::-1], {}),
+    **{f"initialization.initialize_parameters_{name}": (lambda kwargs: lambda rng: (
+        ([6, 5, 3, 1],), {**kwargs, "torch_only": {"device": None}}))(kwargs) for name, kwargs in (
+        ("zeros", {}), ("random", {"scale": 0.3, "seed": 2}), ("lecun", {"seed": 2}),
+        ("xavier", {"uniform": True, "seed": 2}), ("he", {"seed": 2}))},
+    "regularization.regularization_cost": lambda rng: ((_deep(rng)[1], 0.7, 8), {"norm": "l1"}),
+    "regularization.compute_cost_with_regularization": lambda rng: (
+        (rng.random((1, 8)) * 0.98 + 0.01, _labels(rng, (1, 8)), _deep(rng)[1], 0.7), {}),
+    "regularization.backward_propagation_with_regularization": lambda rng: (
+        (*_L_model_backward(rng), 0.7), {"norm": ("l1", "l2")[rng.integers(2)]}),
+    "regularization.dropout_forward": lambda rng: ((rng.standard_normal((4, 6)), 0.7), {"seed": 5}),
+    "regularization.dropout_backward": lambda rng: (
+        (rng.standard_normal((4, 6)), NUMPY["regularization.dropout_forward"](np.ones((4, 6)), 0.6, 3)[1]), {}),
+    "regularization.forward_propagation_with_dropout": lambda rng: (_deep(rng), {"keep_prob": 0.7, "seed": 4}),
+    "regularization.backward_propagation_with_dropout": lambda rng: (_dropout_backward(rng), {"keep_prob": 0.7}),
+    "regularization.smooth_labels": lambda rng: ((_one_hot(rng), 0.2), {}),
+    "regularization.cross_entropy_with_label_smoothing": lambda rng: (
+        (3 * rng.standard_normal((4, 6)), _one_hot(rng)), {"epsilon": 0.2}),
+    "input_normalization.fit_standardization": lambda rng: ((_features(rng),), {}),
+    "input_normalization.standardize": lambda rng: (
+        (_features(rng), *NUMPY["input_normalization.fit_standardization"](_features(rng))), {}),
+    "input_normalization.fit_pca_whitening": lambda rng: ((_features(rng),), {}),
+    "input_normalization.pca_whiten": lambda rng: (
+        (_features(rng), *NUMPY["input_normalization.fit_pca_whitening"](_features(rng))), {}),
+    "gradient_checking.dictionary_to_vector": lambda rng: ((_deep(rng)[1],), {}),
+    "gradient_checking.vector_to_dictionary": lambda rng: (
+        NUMPY["gradient_checking.dictionary_to_vector"](_deep(rng)[1]), {}),
+    "gradient_checking.gradients_to_vector": lambda rng: _gradients_to_vector(rng),
+    "gradient_checking.gradient_check_n": lambda rng: _gradient_check_n(rng),
 }
 
 
@@ -168,22 +226,27 @@ def _to_torch(x, device):
     return x
 
 
-def assert_agree(expected, got, device, where="output"):
+# Looser than 1e-10 where the output amplifies roundoff, and why.
+RTOL = {"gradient_checking.gradient_check_n": (1e-6, "finite differences divide 1-ulp differences of "
+                                                     "the two backends' costs by epsilon")}
+
+
+def assert_agree(expected, got, device, where="output", rtol=1e-10):
     """NumPy result vs torch result, recursively; tensors must sit on ``device``."""
     if isinstance(expected, dict):
         assert set(got) == set(expected), f"{where}: keys {sorted(got)} != {sorted(expected)}"
         for k in expected:
-            assert_agree(expected[k], got[k], device, f"{where}[{k!r}]")
+            assert_agree(expected[k], got[k], device, f"{where}[{k!r}]", rtol)
     elif isinstance(expected, (tuple, list)):
         assert len(got) == len(expected), f"{where}: length {len(got)} != {len(expected)}"
         for i, (e, g) in enumerate(zip(expected, got)):
-            assert_agree(e, g, device, f"{where}[{i}]")
+            assert_agree(e, g, device, f"{where}[{i}]", rtol)
     elif isinstance(expected, (np.ndarray, float)):
         if isinstance(got, torch.Tensor):
             assert got.device.type == device, f"{where} is on {got.device}, expected {device}"
             assert got.dtype == torch.float64, f"{where} has dtype {got.dtype}, expected float64"
         assert np.shape(expected) == tuple(np.shape(got.cpu() if isinstance(got, torch.Tensor) else got)), where
-        assert rel_error(expected, got) < 1e-10, f"{where}: relative error {rel_error(expected, got):.2e}"
+        assert rel_error(expected, got) < rtol, f"{where}: relative error {rel_error(expected, got):.2e}"
     else:
         assert got == expected, f"{where}: {got!r} != {expected!r}"
 
@@ -214,7 +277,10 @@ AUTOGRAD_CHECKED = set(BACKWARD_OF) | {
         "maxout_backward")
 } | {
     f"deep_network.{name}" for name in ("linear_backward", "linear_activation_backward", "L_model_backward")
-} | {"shallow_network.backward_propagation"}
+} | {"shallow_network.backward_propagation"} | {
+    f"regularization.{name}" for name in ("backward_propagation_with_regularization", "dropout_backward",
+                                          "backward_propagation_with_dropout", "cross_entropy_with_label_smoothing")
+}
 
 
 def test_every_hand_written_gradient_is_checked_against_autograd():
@@ -231,7 +297,7 @@ def test_forward_agrees(key, device, rng):
         torch_only["device"] = device
     expected = NUMPY[key](*args, **kwargs)
     got = TORCH[key](*(_to_torch(a, device) for a in args), **kwargs, **torch_only)
-    assert_agree(expected, got, device)
+    assert_agree(expected, got, device, rtol=RTOL.get(key, (1e-10,))[0])
 
 
 @pytest.mark.parametrize("key", sorted(BACKWARD_OF))

@@ -9,5 +9,11 @@ Dense data ``X`` is ``(n_x, m)`` with one example per column, ``W[l]`` is
 - :mod:`dlkit.numpy.activations`: chapter 3, the activation zoo and derivatives;
 - :mod:`dlkit.numpy.perceptron`: chapter 3, the perceptron and its learning rule;
 - :mod:`dlkit.numpy.shallow_network`: chapter 3, a network with one hidden layer;
-- :mod:`dlkit.numpy.deep_network`: chapter 4, L layers from forward/backward blocks.
+- :mod:`dlkit.numpy.deep_network`: chapter 4, L layers from forward/backward blocks;
+- :mod:`dlkit.numpy.initialization`: chapter 5, zeros, random, LeCun, Xavier and He;
+- :mod:`dlkit.numpy.regularization`: chapter 5, L2/L1, dropout, label smoothing;
+- :mod:`dlkit.numpy.input_normalization`: chapter 5, standardization and PCA whitening;
+- :mod:`dlkit.numpy.gradient_checking`: chapter 5, checking backprop on all parameters.
+
+Backend-neutral training helpers (early stopping) are in :mod:`dlkit.training`.
 """
