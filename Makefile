@@ -14,8 +14,11 @@ book: $(STAMP)
 	$(VENV)/bin/jupyter-book build --all --warningiserror --keep-going .
 	@echo "Open _build/html/index.html in a browser."
 
+# Two pytest workers on two cores: one BLAS/OpenMP thread each.  (With the
+# default two threads per process, OpenBLAS's spinning threads fight the other
+# worker and a NumPy training loop runs 5-10 times slower.)
 test: $(STAMP)
-	$(PY) -m pytest -n 2 --dist loadfile
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadfile
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

@@ -60,11 +60,14 @@ def image_grid(images, titles=None, ncols=8, cmap="gray", title_colors=None, cel
     return fig
 
 
-def cost_curve(costs, record_every=100, ax=None, label=None, logy=False, **line_kwargs):
+def cost_curve(costs, record_every=100, ax=None, label=None, logy=False, iterations=None, **line_kwargs):
     """Plot costs recorded every ``record_every`` iterations (at 0, record_every, ...).
 
-    costs: a sequence of numbers (e.g. ``model(...)["costs"]``).  Call it again
-    with the same ``ax`` to add curves for comparison; a label adds a legend.
+    costs: a sequence of numbers (e.g. ``model(...)["costs"]``).  iterations:
+    the iteration of each cost, when they are not evenly spaced (the deep
+    models of chapter 4 also record the last iteration).  Call it again with
+    the same ``ax`` to add curves for comparison; a label adds a legend.
+    line_kwargs go to ``ax.plot`` (``marker=""`` turns the markers off).
     Returns the Axes, with x = iteration and y = cost.
 
     >>> ax = cost_curve([0.69, 0.41, 0.35], record_every=100)
@@ -75,8 +78,11 @@ def cost_curve(costs, record_every=100, ax=None, label=None, logy=False, **line_
     if costs.ndim != 1 or len(costs) == 0:
         raise ValueError(f"costs has shape {costs.shape}, expected a non-empty sequence of numbers")
     ax = _new_axes(ax, (5, 3.2))
-    iterations = np.arange(len(costs)) * record_every
-    ax.plot(iterations, costs, marker="o", markersize=3, label=label, **line_kwargs)
+    if iterations is None:
+        iterations = np.arange(len(costs)) * record_every
+    elif len(iterations) != len(costs):
+        raise ValueError(f"iterations has {len(iterations)} entries, expected one per cost ({len(costs)})")
+    ax.plot(iterations, costs, label=label, **{"marker": "o", "markersize": 3, **line_kwargs})
     ax.set_xlabel("iteration")
     ax.set_ylabel("cost $J$")
     if logy:

@@ -93,9 +93,11 @@ def test_models_record_the_last_cost_and_report_progress(rng):
 
 def test_bad_inputs_name_both_shapes(rng):
     X, params = _network(rng, [5, 4, 1], 6)
-    with pytest.raises(ValueError, match=r"layer 1: W has shape \(4, 5\), expected \(n\[l\], n\[l-1\]\) = "
-                                         r"\(n\[l\], 3\)"):
-        dn.L_model_forward(X[:3], params)
+    with pytest.raises(ValueError, match=r"X has shape \(6, 5\), expected \(5, m\)"):
+        dn.L_model_forward(X.T, params)  # a transposed X is blamed on X, not on W1
+    bad = dict(params, W1=np.zeros((4, 3)))
+    with pytest.raises(ValueError, match=r"X has shape \(5, 6\), expected \(3, m\)"):
+        dn.L_model_forward(X, bad)
     bad = dict(params, W2=np.zeros((1, 3)))
     with pytest.raises(ValueError, match=r"layer 2: W has shape \(1, 3\), expected .* = \(n\[l\], 4\)"):
         dn.L_model_forward(X, bad)

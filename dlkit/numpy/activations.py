@@ -5,8 +5,9 @@ their ``*_derivative`` gives g'(Z), so a layer's backward pass is
 dZ = dA * g'(Z).  The sigmoid is :func:`dlkit.numpy.basics.sigmoid`.
 
 Convention at the kinks (stated and tested): the derivative at z = 0 is the
-left-hand one, as torch autograd computes it: ReLU'(0) = 0 (the notes say 1;
-either is a valid subgradient, and a single point never matters in practice),
+left-hand one, as torch autograd computes it: ReLU'(0) = 0 (the notes allow
+1 or 0; any value in [0, 1] is a valid subgradient, and a single point never
+matters in practice),
 LeakyReLU'(0) = PReLU'(0) = alpha, ELU'(0) = alpha.  Maxout routes the gradient
 to the first of tied pieces.
 """

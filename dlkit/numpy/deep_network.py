@@ -101,6 +101,7 @@ def L_model_forward(X, parameters):
     """
     L = _n_layers(parameters)
     A, caches = as_array("X", X), []
+    check_shape("X", A, (np.shape(parameters["W1"])[-1], "m"))   # blame X, not W1, for a transposed X
     for l in range(1, L + 1):
         try:
             A, cache = linear_activation_forward(A, parameters[f"W{l}"], parameters[f"b{l}"],
@@ -142,20 +143,24 @@ def L_model_backward(AL, Y, caches):
     """Gradients of the cross-entropy cost through every layer, output first.
 
     AL: (1, m), the output of :func:`L_model_forward`; Y: (1, m); caches: its
-    caches.  Starts from dAL = -(Y / AL - (1 - Y) / (1 - AL)).
+    caches.  The output layer starts from dAL = -(Y / AL - (1 - Y) / (1 - AL)),
+    which through the sigmoid gives dZ[L] = dAL * AL (1 - AL) = AL - Y; that
+    product is computed directly, so it stays finite when AL rounds to 0 or 1.
     Returns {"dA0", "dW1", "db1", ..., "dA(L-1)", "dWL", "dbL"}, where dA[l-1]
-    is the gradient with respect to the input of layer l.
+    is the gradient with respect to the input of layer l (m times dJ/dA[l-1];
+    the 1/m is in dW, db).
     """
     AL, Y = as_array("AL", AL), as_array("Y", Y)
     dims = check_shape("AL", AL, ("n[L]", "m"))
     check_shape("Y", Y, ("n[L]", "m"), dims)
     L = len(caches)
     grads = {}
-    dA = -(Y / AL - (1 - Y) / (1 - AL))                  # dJ/dAL times m; the 1/m is in dW, db
     for l in range(L, 0, -1):
         try:
-            dA, grads[f"dW{l}"], grads[f"db{l}"] = linear_activation_backward(
-                dA, caches[l - 1], "sigmoid" if l == L else "relu")
+            if l == L:                                   # sigmoid output with cross-entropy
+                dA, grads[f"dW{l}"], grads[f"db{l}"] = linear_backward(AL - Y, caches[l - 1][0])
+            else:
+                dA, grads[f"dW{l}"], grads[f"db{l}"] = linear_activation_backward(dA, caches[l - 1], "relu")
         except ValueError as e:
             raise ValueError(f"layer {l}: {e}") from None
         grads[f"dA{l - 1}"] = dA
