@@ -36,6 +36,13 @@ CLASS = {
                                  "def predict(w, b, X):\n    return lr.predict(w, b, X)"),
         "delegated_tests": {"test_predict", "test_model"},
     },
+    "03_shallow_network": {
+        "half": {"layer_sizes", "initialize_parameters", "compute_cost", "update_parameters", "forward_propagation"},
+        "tampered": "test_backward_propagation",
+        "delegated": ("forward_propagation", "from dlkit.numpy.shallow_network import forward_propagation as _fp\n\n"
+                                             "def forward_propagation(X, parameters):\n    return _fp(X, parameters)"),
+        "delegated_tests": {"test_forward_propagation", "test_nn_model", "test_predict"},
+    },
 }
 STUDENTS = ["correct", "empty", "half", "edited", "deleted", "delegating"]
 
