@@ -165,6 +165,25 @@ def _global_names(code):
     return names
 
 
+def _defined_beside(obj, module):
+    """The code to inspect next when ``func`` refers to ``obj``: ``obj`` itself if it is a
+    function of the notebook (``module``), and the methods of a class of the notebook or of
+    an instance of one (a callable object whose ``__call__`` delegates)."""
+    if isinstance(obj, type) and obj.__module__ == module:
+        cls = obj
+    elif not isinstance(obj, type) and getattr(type(obj), "__module__", None) == module:
+        cls = type(obj)
+    else:
+        return [obj] if getattr(obj, "__module__", None) == module else []
+    found = []
+    for klass in cls.__mro__:
+        for attr in vars(klass).values():
+            attr = getattr(attr, "__func__", attr)  # staticmethod, classmethod
+            if callable(attr) or isinstance(attr, property):
+                found += [attr.fget, attr.fset] if isinstance(attr, property) else [attr]
+    return found
+
+
 def assert_own_implementation(func, *topics):
     """Assert that ``func`` is the student's own code, not dlkit's answer.
 
@@ -204,5 +223,4 @@ def assert_own_implementation(func, *topics):
                 raise AssertionError(
                     f"{fname} calls dlkit's own implementation ({n}, from {culprit}): write your own code"
                 )
-            if getattr(obj, "__module__", None) == f.__module__:
-                todo.append(obj)  # a helper defined next to func (in the notebook): check it too
+            todo.extend(_defined_beside(obj, f.__module__))

@@ -43,6 +43,23 @@ CLASS = {
                                              "def forward_propagation(X, parameters):\n    return _fp(X, parameters)"),
         "delegated_tests": {"test_forward_propagation", "test_nn_model", "test_predict"},
     },
+    "04_deep_network_step_by_step": {
+        "half": {"initialize_parameters_deep", "linear_forward", "compute_cost", "linear_backward", "update_parameters"},
+        "tampered": "test_L_model_backward",
+        "delegated": ("linear_forward", "from dlkit.numpy.deep_network import linear_forward as _lf\n\n"
+                                        "def linear_forward(A_prev, W, b):\n    return _lf(A_prev, W, b)"),
+        "delegated_tests": {"test_linear_forward", "test_linear_activation_forward", "test_L_model_forward"},
+    },
+    "04_deep_network_application": {
+        "half": {"two_layer_model"},
+        "tampered": "test_L_layer_model",
+        "delegated": ("L_layer_model", "from dlkit.numpy.deep_network import L_layer_model as _ll\n\n"
+                                       "def L_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000,"
+                                       " seed=1, record_every=100, callback=None):\n"
+                                       "    return _ll(X, Y, layers_dims, learning_rate, num_iterations, seed,"
+                                       " record_every, callback)"),
+        "delegated_tests": {"test_L_layer_model"},
+    },
 }
 STUDENTS = ["correct", "empty", "half", "edited", "deleted", "delegating"]
 

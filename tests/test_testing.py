@@ -75,6 +75,10 @@ DELEGATING = {
     "through a helper": "import dlkit.torch.logistic_regression as t\ndef h(*a):\n    return t.predict(*a)\ndef predict(w, b, X):\n    return h(w, b, X)",
     "import inside": "def predict(w, b, X):\n    from dlkit.numpy.logistic_regression import predict as p\n    return p(w, b, X)",
     "closure": "from dlkit.numpy.logistic_regression import predict as p\ndef make():\n    q = p\n    def predict(w, b, X):\n        return q(w, b, X)\n    return predict\npredict = make()",
+    "callable object": ("import dlkit.numpy.logistic_regression as lr\nclass Model:\n    def __call__(self, *a):\n"
+                        "        return lr.predict(*a)\nmodel = Model()\ndef predict(w, b, X):\n    return model(w, b, X)"),
+    "class attribute": ("import dlkit.numpy.logistic_regression as lr\nclass Model:\n    @staticmethod\n"
+                        "    def run(*a):\n        return lr.predict(*a)\ndef predict(w, b, X):\n    return Model.run(w, b, X)"),
 }
 
 

@@ -21,7 +21,7 @@ from dlkit._shapes import check_shape
 from dlkit.numpy._arrays import as_array
 from dlkit.numpy.basics import softmax
 from dlkit.numpy.deep_network import (L_model_backward, _n_layers, compute_cost, linear_activation_backward,
-                                      linear_activation_forward)
+                                      linear_activation_forward, linear_backward)
 
 NORMS = ("l2", "l1")
 
@@ -131,14 +131,14 @@ def backward_propagation_with_dropout(AL, Y, caches, keep_prob=0.5):
     check_shape("Y", Y, ("n[L]", "m"), dims)
     L = len(caches)
     grads = {}
-    dA = -(Y / AL - (1 - Y) / (1 - AL))
     for l in range(L, 0, -1):
         cache, drop = caches[l - 1]
-        if drop is not None:
+        if l == L:                                       # sigmoid output with cross-entropy: dZ[L] = AL - Y
+            dA, grads[f"dW{l}"], grads[f"db{l}"] = linear_backward(AL - Y, cache[0])
+        else:
             if drop[1] != keep_prob:
                 raise ValueError(f"keep_prob is {keep_prob}, but layer {l} was dropped with {drop[1]}")
-            dA = dropout_backward(dA, drop)
-        dA, grads[f"dW{l}"], grads[f"db{l}"] = linear_activation_backward(dA, cache, "sigmoid" if l == L else "relu")
+            dA, grads[f"dW{l}"], grads[f"db{l}"] = linear_activation_backward(dropout_backward(dA, drop), cache, "relu")
         grads[f"dA{l - 1}"] = dA
     return grads
 
