@@ -149,6 +149,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.transport = "ipc"  # Unix sockets: the sandbox has no network, not even the host's loopback
         self.ip = f"{self.workdir}/kernel"
         self.connection_file = f"{self.workdir}/connection.json"
+        sandbox.prepare_matplotlib(self.workdir)
 
     def format_kernel_cmd(self, extra_arguments=None):
         # interrupt through the control channel: a signal sent from outside the sandbox's
@@ -164,6 +165,17 @@ class SandboxedKernelManager(AsyncKernelManager):
             shutil.rmtree(self.workdir, ignore_errors=True)
 
 
+def _json_chars(obj):
+    """A lower bound of len(json.dumps(obj)), without encoding it (a message of a flood can be 100 MB)."""
+    if isinstance(obj, str):
+        return len(obj)
+    if isinstance(obj, dict):
+        return sum(len(k) + _json_chars(v) for k, v in obj.items())
+    if isinstance(obj, (list, tuple)):
+        return sum(_json_chars(v) for v in obj)
+    return 1
+
+
 def _error(ename, evalue):
     """An error output, as the kernel would send it: the feedback shows it under the cell."""
     return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
@@ -176,6 +188,10 @@ class SandboxedExecute(Execute):
     notebook_timeout = Integer(600, help="Seconds for a whole notebook; later cells are not run.").tag(config=True)
     max_output_bytes = Integer(200_000, help="Output kept per cell; the rest is dropped.").tag(config=True)
     check_tampering = Bool(True, help="Probe around each test cell for replaced test helpers.").tag(config=True)
+    # nbclient's 4 s is meant for a slow network. Output is sent on its own channel and may still be arriving
+    # when the cell's reply does: a flood of 100s of MB takes seconds to encode in the kernel and decode here,
+    # more under load, and nbgrader's Execute (raise_on_iopub_timeout) stops the notebook when it is late.
+    iopub_timeout = Integer(30, help="Seconds a cell's output may keep arriving after its reply.").tag(config=True)
     cache_dir = Unicode("", help="Reuse executions stored here, keyed by the notebook's cells and these "
                                  "settings (set by the parallel runner, `python -m dlkit.grading`).").tag(config=True)
 
@@ -225,7 +241,7 @@ class SandboxedExecute(Execute):
         if not self.cache_dir:
             return None
         key = json.dumps([_DLKIT_FINGERPRINT] + [[c.cell_type, c.source] for c in nb.cells] + [
-            self.timeout, self.notebook_timeout, self.max_output_bytes, self.check_tampering,
+            self.timeout, self.notebook_timeout, self.iopub_timeout, self.max_output_bytes, self.check_tampering,
             dict(self.config.get("SandboxedKernelManager", {})), self.kernel_manager_class is SandboxedKernelManager])
         Path(self.cache_dir).mkdir(parents=True, exist_ok=True)
         return Path(self.cache_dir) / (hashlib.sha256(key.encode()).hexdigest() + ".json")
@@ -243,8 +259,10 @@ class SandboxedExecute(Execute):
     def output(self, outs, msg, display_id, cell_index):
         """Keep at most max_output_bytes of output per cell; say once that the rest was dropped."""
         size = sum(len(json.dumps(o)) for o in outs)
-        incoming = len(json.dumps(msg.get("content", {})))
-        if size + incoming > self.max_output_bytes:
+        content = msg.get("content", {})
+        # encoded to measure it only when it may fit: a message of a flood can be 100s of MB, seconds to encode
+        if (size + _json_chars(content) > self.max_output_bytes
+                or size + len(json.dumps(content)) > self.max_output_bytes):
             if not any(o.get("name") == "stdout" and "[grader]" in o.get("text", "") for o in outs):
                 note = f"\n[grader] output truncated: a cell may print at most {self.max_output_bytes} bytes\n"
                 outs.append(NotebookNode(output_type="stream", name="stdout", text=note))
