@@ -1,4 +1,4 @@
-"""Figures for the book and the notebooks: image grids, cost curves, computation graphs.
+"""Figures for the book and the notebooks: image grids, cost curves, decision boundaries, computation graphs.
 
 Every function draws into a new Figure (or into an ``ax`` that the caller
 passes) and returns it; nothing here calls ``plt.show()`` or changes
@@ -90,6 +90,36 @@ def cost_curve(costs, record_every=100, ax=None, label=None, logy=False, iterati
     if label is not None:
         ax.legend()
     ax.grid(True, alpha=0.3)
+    return ax
+
+
+def decision_boundary(predict, X, Y, ax=None, title=None, X_test=None, Y_test=None, resolution=200):
+    """A binary classifier of 2-D points: the plane coloured by its predictions, the data on top.
+
+    predict: maps a (2, k) array of points (one per column) to (1, k) labels
+    0/1, e.g. ``lambda P: predict(parameters, P)``; None draws the points
+    only.  X: (2, m), Y: (1, m), the points as dots; X_test, Y_test, when
+    given, as triangles.  The plane spans the points plus a 10% margin.
+    Returns the Axes.
+    """
+    X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
+    if X.ndim != 2 or X.shape[0] != 2 or Y.shape != (1, X.shape[1]):
+        raise ValueError(f"X has shape {X.shape} and Y {Y.shape}, expected (2, m) and (1, m)")
+    ax = _new_axes(ax, (4.5, 4))
+    shown = X if X_test is None else np.hstack([X, np.asarray(X_test, dtype=float)])
+    if predict is not None:
+        low, high = shown.min(axis=1), shown.max(axis=1)
+        pad = 0.1 * (high - low)
+        G1, G2 = np.meshgrid(np.linspace(low[0] - pad[0], high[0] + pad[0], resolution),
+                             np.linspace(low[1] - pad[1], high[1] + pad[1], resolution))
+        labels = np.asarray(predict(np.vstack([G1.ravel(), G2.ravel()])), dtype=float).reshape(G1.shape)
+        ax.contourf(G1, G2, labels, levels=[-0.5, 0.5, 1.5], cmap="coolwarm", alpha=0.35)
+        ax.contour(G1, G2, labels, levels=[0.5], colors="0.35", linewidths=0.8)
+    ax.scatter(X[0], X[1], c=Y[0], cmap="coolwarm", vmin=0, vmax=1, s=12, edgecolors="k", linewidths=0.2)
+    if X_test is not None:
+        ax.scatter(X_test[0], X_test[1], c=np.asarray(Y_test)[0], cmap="coolwarm", vmin=0, vmax=1, s=22,
+                   marker="^", edgecolors="k", linewidths=0.4)
+    ax.set(xlabel="$x_1$", ylabel="$x_2$", title=title)
     return ax
 
 

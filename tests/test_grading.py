@@ -60,6 +60,30 @@ CLASS = {
                                        " record_every, callback)"),
         "delegated_tests": {"test_L_layer_model"},
     },
+    "05_initialization": {
+        "half": {"initialize_parameters_zeros", "initialize_parameters_random"},
+        "tampered": "test_initialize_parameters_he",
+        "delegated": ("initialize_parameters_he", "from dlkit.numpy.initialization import initialize_parameters_he as _he"
+                                                  "\n\ndef initialize_parameters_he(layer_dims, seed=3):\n"
+                                                  "    return _he(layer_dims, seed)"),
+        "delegated_tests": {"test_initialize_parameters_he"},
+    },
+    "05_regularization": {
+        "half": {"compute_cost_with_regularization", "forward_propagation_with_dropout"},
+        "tampered": "test_backward_propagation_with_dropout",
+        "delegated": ("compute_cost_with_regularization",
+                      "from dlkit.numpy.regularization import compute_cost_with_regularization as _ccr\n\n"
+                      "def compute_cost_with_regularization(AL, Y, parameters, lambd):\n"
+                      "    return _ccr(AL, Y, parameters, lambd)"),
+        "delegated_tests": {"test_compute_cost_with_regularization"},
+    },
+    "05_gradient_checking": {
+        "half": {"dictionary_to_vector", "vector_to_dictionary"},
+        "tampered": "test_gradient_check_n",
+        "delegated": ("dictionary_to_vector", "from dlkit.numpy.gradient_checking import dictionary_to_vector as _d2v"
+                                              "\n\ndef dictionary_to_vector(parameters):\n    return _d2v(parameters)"),
+        "delegated_tests": {"test_dictionary_to_vector", "test_gradient_check_n", "test_gradient_check_n_finds_bug"},
+    },
 }
 STUDENTS = ["correct", "empty", "half", "edited", "deleted", "delegating"]
 

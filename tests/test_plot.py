@@ -9,7 +9,7 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from dlkit.plot import BACKWARD_COLOR, FORWARD_COLOR, computation_graph, cost_curve, image_grid
+from dlkit.plot import BACKWARD_COLOR, FORWARD_COLOR, computation_graph, cost_curve, decision_boundary, image_grid
 
 
 def _images(m, h=4, w=5):
@@ -117,3 +117,28 @@ def test_computation_graph_node_width_overrides_the_default():
     assert (x0, x1) == pytest.approx((0.25, 2.0))           # from x's right edge to f's left edge
     with pytest.raises(ValueError, match="expected \\(x, y, label\\)"):
         computation_graph({"x": (0, 0)}, [])
+
+
+def test_decision_boundary_colours_the_plane_by_the_predictions():
+    X = np.array([[-1.0, 1.0, -1.0, 1.0], [-1.0, -1.0, 1.0, 1.0]])
+    Y = np.array([[0.0, 1.0, 0.0, 1.0]])
+    calls = []
+
+    def predict(P):  # label 1 right of x1 = 0
+        calls.append(P.shape)
+        return (P[:1] > 0).astype(float)
+
+    ax = decision_boundary(predict, X, Y, title="x1 > 0", resolution=50)
+    assert calls == [(2, 2500)] and ax.get_title() == "x1 > 0"
+    points = ax.collections[-1].get_offsets()
+    np.testing.assert_array_equal(points, X.T)
+    assert decision_boundary(None, X, Y).collections[-1].get_offsets().shape == (4, 2)  # points only
+    with pytest.raises(ValueError, match=r"expected \(2, m\) and \(1, m\)"):
+        decision_boundary(predict, X.T, Y)
+
+
+def test_cost_curve_at_given_iterations():
+    ax = cost_curve([0.7, 0.5, 0.4], iterations=[0, 100, 149], marker="")
+    np.testing.assert_array_equal(ax.get_lines()[0].get_xdata(), [0, 100, 149])
+    with pytest.raises(ValueError, match="one per cost"):
+        cost_curve([0.7, 0.5], iterations=[0])
