@@ -128,6 +128,14 @@ def _gradient_check_n(rng):
     return (params, grads, X, Y), {"epsilon": 1e-6}
 
 
+def _optimizer_state(rng, n_states):
+    """parameters, grads and n_states state dicts of positive entries (AdaGrad's and Adam's s are sums of squares)."""
+    params = _deep(rng)[1]
+    grads = {"d" + k: rng.standard_normal(v.shape) for k, v in params.items()}
+    states = [{"d" + k: rng.random(v.shape) for k, v in params.items()} for _ in range(n_states)]
+    return (params, grads, *states)
+
+
 # "topic.name": rng -> (args, kwargs); kwargs may hold "torch_only" options for the twin.
 CASES = {
     "basics.sigmoid": lambda rng: ((8 * rng.standard_normal((4, 5)),), {}),
@@ -212,6 +220,27 @@ CASES = {
         NUMPY["gradient_checking.dictionary_to_vector"](_deep(rng)[1]), {}),
     "gradient_checking.gradients_to_vector": lambda rng: _gradients_to_vector(rng),
     "gradient_checking.gradient_check_n": lambda rng: _gradient_check_n(rng),
+    "optimization.random_mini_batches": lambda rng: (
+        (rng.standard_normal((3, 10)), _labels(rng, (1, 10))), {"mini_batch_size": 4, "seed": 2}),
+    "optimization.exponentially_weighted_average": lambda rng: (
+        (rng.standard_normal(7), 0.8), {"bias_correction": True}),
+    "optimization.initialize_velocity": lambda rng: ((_deep(rng)[1],), {}),
+    "optimization.initialize_adam": lambda rng: ((_deep(rng)[1],), {}),
+    "optimization.update_parameters_with_momentum": lambda rng: (_optimizer_state(rng, 1), {"damped": False}),
+    "optimization.update_parameters_with_nesterov": lambda rng: (_optimizer_state(rng, 1), {"beta": 0.8}),
+    "optimization.update_parameters_with_adagrad": lambda rng: (_optimizer_state(rng, 1), {}),
+    "optimization.update_parameters_with_rmsprop": lambda rng: (_optimizer_state(rng, 1), {"beta": 0.9}),
+    "optimization.update_parameters_with_adadelta": lambda rng: (_optimizer_state(rng, 2), {}),
+    "optimization.update_parameters_with_adam": lambda rng: (
+        (*_optimizer_state(rng, 2), 3), {"weight_decay": 0.1}),
+    "optimization.schedule_lr_decay": lambda rng: ((0.5, 2500), {"decay_rate": 0.3}),
+    "optimization.inverse_time_decay": lambda rng: ((0.5, 7), {"decay_rate": 0.3}),
+    "optimization.exponential_decay": lambda rng: ((0.5, 7), {}),
+    "optimization.sqrt_decay": lambda rng: ((0.5, 7), {"k": 0.9}),
+    "optimization.model": lambda rng: (
+        (rng.standard_normal((2, 20)), _labels(rng, (1, 20)), [2, 3, 1]),
+        {"optimizer": ("momentum", "rmsprop", "adam", "adadelta")[rng.integers(4)], "mini_batch_size": 8,
+         "num_epochs": 3, "record_every": 1, "learning_rate": 0.05}),
 }
 
 

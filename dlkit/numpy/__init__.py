@@ -13,7 +13,8 @@ Dense data ``X`` is ``(n_x, m)`` with one example per column, ``W[l]`` is
 - :mod:`dlkit.numpy.initialization`: chapter 5, zeros, random, LeCun, Xavier and He;
 - :mod:`dlkit.numpy.regularization`: chapter 5, L2/L1, dropout, label smoothing;
 - :mod:`dlkit.numpy.input_normalization`: chapter 5, standardization and PCA whitening;
-- :mod:`dlkit.numpy.gradient_checking`: chapter 5, checking backprop on all parameters.
+- :mod:`dlkit.numpy.gradient_checking`: chapter 5, checking backprop on all parameters;
+- :mod:`dlkit.numpy.optimization`: chapter 6, mini-batches, averages and the optimizers.
 
 Backend-neutral training helpers (early stopping) are in :mod:`dlkit.training`.
 """
