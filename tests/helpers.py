@@ -47,4 +47,5 @@ def hand_written_gradients():
 RETURNS_GRADIENTS = {"logistic_regression.propagate", "shallow_network.backward_propagation",
                      "regularization.backward_propagation_with_regularization",
                      "regularization.backward_propagation_with_dropout",
-                     "regularization.cross_entropy_with_label_smoothing"}
+                     "regularization.cross_entropy_with_label_smoothing",
+                     "softmax_regression.softmax_cross_entropy"}

@@ -4,9 +4,11 @@ import numpy as np
 import pytest
 
 from dlkit.numpy import activations as act
+from dlkit.numpy import batch_norm as bn
 from dlkit.numpy import deep_network as dn
 from dlkit.numpy import regularization as reg
 from dlkit.numpy import shallow_network as sn
+from dlkit.numpy import softmax_regression as smr
 from dlkit.numpy.basics import sigmoid, sigmoid_derivative, softmax
 from dlkit.numpy.computation_graph import computation_graph_backward, computation_graph_forward
 from dlkit.numpy.logistic_regression import propagate
@@ -178,6 +180,22 @@ def check_cross_entropy_with_label_smoothing(rng):
     gradient_check(lambda Z: reg.cross_entropy_with_label_smoothing(Z, Y, 0.2)[0], Z.copy(), dZ, tol=TOL, name="dZ")
 
 
+def check_softmax_cross_entropy(rng):
+    Z, Y = rng.standard_normal((5, 6)), np.eye(5)[:, rng.integers(5, size=6)]  # no tiny probabilities
+    gradient_check(lambda Z: smr.softmax_cross_entropy(Z, Y)[0], Z.copy(), smr.softmax_cross_entropy(Z, Y)[1],
+                   tol=TOL, name="dZ")
+
+
+def _check_norm_backward(forward, backward):
+    def check(rng):
+        Z = rng.standard_normal((4, 6)) * np.array([[1.0], [3.0], [0.2], [5.0]]) + 1.0
+        gamma, beta = 1 + 0.5 * rng.standard_normal((4, 1)), rng.standard_normal((4, 1))
+        out, cache = forward(Z, gamma, beta)[:2]
+        d = rng.standard_normal(out.shape)
+        _check_vjp(lambda *x: forward(*x)[0], [Z, gamma, beta], backward(d, cache), d, ["dZ", "dgamma", "dbeta"])
+    return check
+
+
 CHECKS = {
     "basics.sigmoid_derivative": check_sigmoid_derivative,
     "computation_graph.computation_graph_backward": check_computation_graph_backward,
@@ -198,6 +216,9 @@ CHECKS = {
     "regularization.dropout_backward": check_dropout_backward,
     "regularization.backward_propagation_with_dropout": check_backward_propagation_with_dropout,
     "regularization.cross_entropy_with_label_smoothing": check_cross_entropy_with_label_smoothing,
+    "softmax_regression.softmax_cross_entropy": check_softmax_cross_entropy,
+    "batch_norm.batchnorm_backward": _check_norm_backward(bn.batchnorm_forward, bn.batchnorm_backward),
+    "batch_norm.layernorm_backward": _check_norm_backward(bn.layernorm_forward, bn.layernorm_backward),
 }
 
 

@@ -150,3 +150,15 @@ def test_bad_inputs_are_named(call, message, rng):
     grads = {"d" + k: np.ones_like(p) for k, p in params.items()}
     with pytest.raises(ValueError, match=message):
         call(params, grads)
+
+
+def test_hyperparameter_samplers_spread_over_decades():
+    from dlkit.tuning import sample_beta, sample_log_uniform
+    alpha = sample_log_uniform(1e-4, 1.0, size=40_000, seed=1)
+    counts = np.histogram(np.log10(alpha), bins=4, range=(-4, 0))[0]
+    assert alpha.min() >= 1e-4 and alpha.max() <= 1 and counts.min() > 0.23 * 40_000   # a quarter per decade
+    beta = sample_beta(0.9, 0.999, size=40_000, seed=1)
+    assert 0.9 <= beta.min() and beta.max() <= 0.999
+    assert abs(np.mean(beta > 0.99) - 0.5) < 0.01    # 0.99..0.999 is half of the log range of 1 - beta
+    with pytest.raises(ValueError, match="expected 0 < low < high"):
+        sample_log_uniform(0, 1)

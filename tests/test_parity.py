@@ -128,6 +128,12 @@ def _gradient_check_n(rng):
     return (params, grads, X, Y), {"epsilon": 1e-6}
 
 
+def _bn_inputs(rng):
+    """Z: (4, 7) with units of different scales and offsets, gamma, beta: (4, 1)."""
+    Z = rng.standard_normal((4, 7)) * np.array([[1.0], [3.0], [0.2], [5.0]]) + np.array([[0.0], [2.0], [-1.0], [4.0]])
+    return Z, 1 + 0.5 * rng.standard_normal((4, 1)), rng.standard_normal((4, 1))
+
+
 def _optimizer_state(rng, n_states):
     """parameters, grads and n_states state dicts of positive entries (AdaGrad's and Adam's s are sums of squares)."""
     params = _deep(rng)[1]
@@ -237,6 +243,16 @@ CASES = {
     "optimization.inverse_time_decay": lambda rng: ((0.5, 7), {"decay_rate": 0.3}),
     "optimization.exponential_decay": lambda rng: ((0.5, 7), {}),
     "optimization.sqrt_decay": lambda rng: ((0.5, 7), {"k": 0.9}),
+    "batch_norm.batchnorm_forward": lambda rng: (
+        (*_bn_inputs(rng), {"mean": rng.standard_normal((4, 1)), "var": rng.random((4, 1)) + 0.5}),
+        {"mode": ("train", "test")[rng.integers(2)], "momentum": 0.8}),
+    "batch_norm.batchnorm_backward": lambda rng: (
+        (rng.standard_normal((4, 7)), NUMPY["batch_norm.batchnorm_forward"](*_bn_inputs(rng))[1]), {}),
+    "batch_norm.layernorm_forward": lambda rng: (_bn_inputs(rng), {"eps": 1e-3}),
+    "batch_norm.layernorm_backward": lambda rng: (
+        (rng.standard_normal((4, 7)), NUMPY["batch_norm.layernorm_forward"](*_bn_inputs(rng))[1]), {}),
+    "softmax_regression.one_hot": lambda rng: ((rng.integers(4, size=6), 4), {}),
+    "softmax_regression.softmax_cross_entropy": lambda rng: ((3 * rng.standard_normal((4, 6)), _one_hot(rng)), {}),
     "optimization.model": lambda rng: (
         (rng.standard_normal((2, 20)), _labels(rng, (1, 20)), [2, 3, 1]),
         {"optimizer": ("momentum", "rmsprop", "adam", "adadelta")[rng.integers(4)], "mini_batch_size": 8,
@@ -307,6 +323,8 @@ AUTOGRAD_CHECKED = set(BACKWARD_OF) | {
 } | {
     f"deep_network.{name}" for name in ("linear_backward", "linear_activation_backward", "L_model_backward")
 } | {"shallow_network.backward_propagation"} | {
+    "batch_norm.batchnorm_backward", "batch_norm.layernorm_backward", "softmax_regression.softmax_cross_entropy",
+} | {
     f"regularization.{name}" for name in ("backward_propagation_with_regularization", "dropout_backward",
                                           "backward_propagation_with_dropout", "cross_entropy_with_label_smoothing")
 }

@@ -14,7 +14,10 @@ Dense data ``X`` is ``(n_x, m)`` with one example per column, ``W[l]`` is
 - :mod:`dlkit.numpy.regularization`: chapter 5, L2/L1, dropout, label smoothing;
 - :mod:`dlkit.numpy.input_normalization`: chapter 5, standardization and PCA whitening;
 - :mod:`dlkit.numpy.gradient_checking`: chapter 5, checking backprop on all parameters;
-- :mod:`dlkit.numpy.optimization`: chapter 6, mini-batches, averages and the optimizers.
+- :mod:`dlkit.numpy.optimization`: chapter 6, mini-batches, averages and the optimizers;
+- :mod:`dlkit.numpy.batch_norm`: chapter 7, batch and layer normalization;
+- :mod:`dlkit.numpy.softmax_regression`: chapter 7, softmax with cross-entropy.
 
-Backend-neutral training helpers (early stopping) are in :mod:`dlkit.training`.
+Backend-neutral helpers: early stopping in :mod:`dlkit.training`, hyperparameter
+samplers in :mod:`dlkit.tuning`.
 """

@@ -19,9 +19,9 @@ import numpy as np
 
 from dlkit._shapes import check_shape
 from dlkit.numpy._arrays import as_array
-from dlkit.numpy.basics import softmax
 from dlkit.numpy.deep_network import (L_model_backward, _n_layers, compute_cost, linear_activation_backward,
                                       linear_activation_forward, linear_backward)
+from dlkit.numpy.softmax_regression import softmax_cross_entropy
 
 NORMS = ("l2", "l1")
 
@@ -161,15 +161,12 @@ def smooth_labels(Y, epsilon):
 def cross_entropy_with_label_smoothing(Z, Y, epsilon=0.1):
     """Softmax cross-entropy of logits Z against smoothed one-hot labels, and its gradient.
 
-    Z, Y: (K, m), classes along axis 0.  With T = smooth_labels(Y, epsilon)
-    and S = softmax(Z): J = -(1/m) sum_i sum_k T_ki log S_ki, dZ = (S - T) / m.
+    Z, Y: (K, m), classes along axis 0.  With T = smooth_labels(Y, epsilon):
+    :func:`dlkit.numpy.softmax_regression.softmax_cross_entropy` (Z, T), that is
+    J = -(1/m) sum_i sum_k T_ki log softmax(Z)_ki and dZ = (softmax(Z) - T) / m.
     Returns (cost, dZ).
     """
     Z, Y = as_array("Z", Z), as_array("Y", Y)
     dims = check_shape("Z", Z, ("K", "m"))
     check_shape("Y", Y, ("K", "m"), dims)
-    T = smooth_labels(Y, epsilon)
-    log_S = Z - Z.max(axis=0, keepdims=True)
-    log_S = log_S - np.log(np.exp(log_S).sum(axis=0, keepdims=True))
-    m = Z.shape[1]
-    return float(-np.sum(T * log_S) / m), (softmax(Z, axis=0) - T) / m
+    return softmax_cross_entropy(Z, smooth_labels(Y, epsilon))

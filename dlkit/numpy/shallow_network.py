@@ -91,7 +91,11 @@ def compute_cost(A2, Y):
     dims = check_shape("A2", A2, (1, "m"))
     check_shape("Y", Y, (1, "m"), dims)
     m = Y.shape[1]
-    return float(-np.sum(Y * np.log(A2) + (1 - Y) * np.log(1 - A2)) / m)
+    # y log a with 0 log 0 = 0: a sure and right prediction (a = y = 1) costs 0, not nan; a sure and
+    # wrong one costs inf
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(Y > 0, Y * np.log(A2), 0.0) + np.where(Y < 1, (1 - Y) * np.log(1 - A2), 0.0)
+    return float(-np.sum(terms) / m)
 
 
 def backward_propagation(parameters, cache, X, Y):

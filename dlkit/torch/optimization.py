@@ -120,7 +120,13 @@ def exponential_decay(learning_rate0, epoch_num, base=0.95):
 
 
 def sqrt_decay(learning_rate0, epoch_num, k=1.0):
-    """k / sqrt(epoch_num) * alpha_0."""
+    """alpha = k / sqrt(epoch_num) * alpha_0, for epoch_num >= 1.
+
+    ``model`` counts epochs from 0: pass ``decay=lambda a, e: sqrt_decay(a, e + 1)``.
+    """
+    if epoch_num < 1:
+        raise ValueError(f"epoch_num is {epoch_num}, expected >= 1 (k / sqrt(0) is infinite); "
+                         "model counts epochs from 0: use decay=lambda a, e: sqrt_decay(a, e + 1)")
     return k / math.sqrt(epoch_num) * learning_rate0
 
 

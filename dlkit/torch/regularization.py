@@ -13,6 +13,7 @@ from dlkit._shapes import check_shape
 from dlkit.numpy.regularization import NORMS
 from dlkit.torch._tensors import as_tensor
 from dlkit.torch.deep_network import L_model_backward, _n_layers, compute_cost, linear_activation_forward
+from dlkit.torch.softmax_regression import softmax_cross_entropy
 
 
 def _check_lambd(lambd, norm):
@@ -134,14 +135,9 @@ def smooth_labels(Y, epsilon):
 
 
 def cross_entropy_with_label_smoothing(Z, Y, epsilon=0.1):
-    """(cost, dZ) of softmax cross-entropy against smoothed labels; dZ by autograd.  Z, Y: (K, m)."""
+    """(cost, dZ) of softmax cross-entropy against smoothed labels (softmax_cross_entropy(Z, T)).  Z, Y: (K, m)."""
     Z = as_tensor("Z", Z)
     Y = as_tensor("Y", Y, like=Z)
     dims = check_shape("Z", Z, ("K", "m"))
     check_shape("Y", Y, ("K", "m"), dims)
-    T = smooth_labels(Y, epsilon)
-    z = Z.detach().requires_grad_(True)
-    with torch.enable_grad():
-        cost = -torch.sum(T * torch.log_softmax(z, dim=0)) / Z.shape[1]
-        (dZ,) = torch.autograd.grad(cost, z)
-    return cost.detach(), dZ
+    return softmax_cross_entropy(Z, smooth_labels(Y, epsilon))

@@ -59,7 +59,7 @@ def compute_cost(A2, Y):
     Y = as_tensor("Y", Y, like=A2)
     dims = check_shape("A2", A2, (1, "m"))
     check_shape("Y", Y, (1, "m"), dims)
-    return -torch.sum(Y * torch.log(A2) + (1 - Y) * torch.log(1 - A2)) / Y.shape[1]
+    return -torch.sum(torch.xlogy(Y, A2) + torch.xlogy(1 - Y, 1 - A2)) / Y.shape[1]   # 0 log 0 = 0
 
 
 def _gradients(parameters, X, Y):
