@@ -84,6 +84,13 @@ CLASS = {
                                               "\n\ndef dictionary_to_vector(parameters):\n    return _d2v(parameters)"),
         "delegated_tests": {"test_dictionary_to_vector", "test_gradient_check_n", "test_gradient_check_n_finds_bug"},
     },
+    "06_optimization": {
+        "half": {"random_mini_batches", "initialize_velocity", "update_parameters_with_momentum", "schedule_lr_decay"},
+        "tampered": "test_update_parameters_with_adam",
+        "delegated": ("update_parameters_with_momentum",
+                      "from dlkit.numpy.optimization import update_parameters_with_momentum"),
+        "delegated_tests": {"test_update_parameters_with_momentum", "test_model", "test_model_unknown_optimizer"},
+    },
 }
 STUDENTS = ["correct", "empty", "half", "edited", "deleted", "delegating"]
 
