@@ -91,6 +91,22 @@ CLASS = {
                       "from dlkit.numpy.optimization import update_parameters_with_momentum"),
         "delegated_tests": {"test_update_parameters_with_momentum", "test_model", "test_model_unknown_optimizer"},
     },
+    "07_batch_normalization": {
+        "half": {"batchnorm_backward", "layernorm_forward", "layernorm_backward"},
+        "tampered": "test_batchnorm_forward",
+        "delegated": ("batchnorm_forward", "from dlkit.numpy.batch_norm import batchnorm_forward as _bf\n\n"
+                                           "def batchnorm_forward(Z, gamma, beta, running=None, mode='train',"
+                                           " momentum=0.9, eps=1e-5):\n"
+                                           "    return _bf(Z, gamma, beta, running, mode, momentum, eps)"),
+        "delegated_tests": {"test_batchnorm_forward", "test_batchnorm_matches_torch"},
+    },
+    "07_softmax_and_pytorch": {
+        "half": {"one_hot", "softmax_cross_entropy", "train_pytorch"},
+        "tampered": "test_softmax_regression_model",
+        "delegated": ("one_hot", "from dlkit.numpy.softmax_regression import one_hot as _dl_one_hot\n\n"
+                                 "def one_hot(labels, K):\n    return _dl_one_hot(labels, K)"),
+        "delegated_tests": {"test_one_hot", "test_softmax_regression_model"},
+    },
 }
 STUDENTS = ["correct", "empty", "half", "edited", "deleted", "delegating"]
 
