@@ -62,3 +62,18 @@ def test_same_scores_as_plain_nbgrader(tmp_path):
     plain = {s: course.scores(ASSIGNMENT, s) for s in expected}
     assert {s: sum(v.values()) for s, v in plain.items()} == expected
     assert points_of(course.source(ASSIGNMENT)) == plain["student0"]
+
+
+def test_kernel_manager_cleanup_runs_jupyters_and_removes_the_scratch_directory(recwarn):
+    """Both jupyter_client's cleanup (awaited, not a dropped coroutine) and the removal of the sandbox's directory."""
+    import asyncio
+    from pathlib import Path
+
+    from dlkit.grading.execute import SandboxedKernelManager
+
+    km = SandboxedKernelManager()
+    workdir = Path(km.workdir)
+    assert workdir.is_dir()
+    asyncio.run(km.cleanup_resources())
+    assert not workdir.exists()
+    assert not [w for w in recwarn if "never awaited" in str(w.message)]

@@ -159,10 +159,13 @@ class SandboxedKernelManager(AsyncKernelManager):
         limits = sandbox.Limits(memory_mb=self.memory_mb, cpu_seconds=self.cpu_seconds)
         return sandbox.command(cmd, self.workdir, limits)
 
-    def cleanup_resources(self, restart=False):
-        super().cleanup_resources(restart)
+    async def _async_cleanup_resources(self, restart=False):
+        await super()._async_cleanup_resources(restart)  # connection and ipc files, sockets, context
         if not restart:
             shutil.rmtree(self.workdir, ignore_errors=True)
+
+    # jupyter_client binds cleanup_resources to the base class's coroutine function: rebind it to ours
+    cleanup_resources = _async_cleanup_resources
 
 
 def _json_chars(obj):
