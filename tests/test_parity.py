@@ -21,6 +21,8 @@ NUMPY, TORCH = public_functions("numpy"), public_functions("torch")
 # NumPy functions with no tensor computation to port, and why.
 BACKEND_NEUTRAL = {
     "basics.broadcast_shape": "computes a shape from shape tuples; no arrays involved",
+    **{f"optimization.{name}": "a learning rate from numbers; use it with either backend" for name in (
+        "schedule_lr_decay", "inverse_time_decay", "exponential_decay", "sqrt_decay")},
 }
 # Hand-written backward passes: checked against autograd through the forward twin instead.
 BACKWARD_OF = {"computation_graph.computation_graph_backward": "computation_graph.computation_graph_forward"}
@@ -239,10 +241,6 @@ CASES = {
     "optimization.update_parameters_with_adadelta": lambda rng: (_optimizer_state(rng, 2), {}),
     "optimization.update_parameters_with_adam": lambda rng: (
         (*_optimizer_state(rng, 2), 3), {"weight_decay": 0.1}),
-    "optimization.schedule_lr_decay": lambda rng: ((0.5, 2500), {"decay_rate": 0.3}),
-    "optimization.inverse_time_decay": lambda rng: ((0.5, 7), {"decay_rate": 0.3}),
-    "optimization.exponential_decay": lambda rng: ((0.5, 7), {}),
-    "optimization.sqrt_decay": lambda rng: ((0.5, 7), {"k": 0.9}),
     "batch_norm.batchnorm_forward": lambda rng: (
         (*_bn_inputs(rng), {"mean": rng.standard_normal((4, 1)), "var": rng.random((4, 1)) + 0.5}),
         {"mode": ("train", "test")[rng.integers(2)], "momentum": 0.8}),

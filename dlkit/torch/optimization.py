@@ -2,10 +2,9 @@
 
 The model trains with autograd's gradients; the optimizers are the update
 rules of the notes written on tensors, not torch.optim (which the tests use
-as the oracle).
+as the oracle).  The learning-rate schedules compute plain numbers: use
+dlkit.numpy.optimization's with either backend.
 """
-
-import math
 
 import numpy as np
 import torch
@@ -102,32 +101,6 @@ def update_parameters_with_adam(parameters, grads, v, s, t, learning_rate=0.001,
         raise ValueError(f"t is {t!r}, expected the step number, an int >= 1")
     return rules.adam(_check_state(parameters, grads, v, s), grads, v, s, t, learning_rate, beta1, beta2, epsilon,
                       weight_decay)
-
-
-def schedule_lr_decay(learning_rate0, epoch_num, decay_rate=1.0, time_interval=1000):
-    """alpha_0 / (1 + decay_rate * floor(epoch_num / time_interval))."""
-    return learning_rate0 / (1 + decay_rate * math.floor(epoch_num / time_interval))
-
-
-def inverse_time_decay(learning_rate0, epoch_num, decay_rate=1.0):
-    """alpha_0 / (1 + decay_rate * epoch_num)."""
-    return learning_rate0 / (1 + decay_rate * epoch_num)
-
-
-def exponential_decay(learning_rate0, epoch_num, base=0.95):
-    """base^epoch_num * alpha_0."""
-    return learning_rate0 * base ** epoch_num
-
-
-def sqrt_decay(learning_rate0, epoch_num, k=1.0):
-    """alpha = k / sqrt(epoch_num) * alpha_0, for epoch_num >= 1.
-
-    ``model`` counts epochs from 0: pass ``decay=lambda a, e: sqrt_decay(a, e + 1)``.
-    """
-    if epoch_num < 1:
-        raise ValueError(f"epoch_num is {epoch_num}, expected >= 1 (k / sqrt(0) is infinite); "
-                         "model counts epochs from 0: use decay=lambda a, e: sqrt_decay(a, e + 1)")
-    return k / math.sqrt(epoch_num) * learning_rate0
 
 
 def model(X, Y, layers_dims, optimizer="adam", learning_rate=0.0007, mini_batch_size=64, beta=0.9, beta1=0.9,
