@@ -1,4 +1,5 @@
-"""Figures for the book and the notebooks: image grids, cost curves, decision boundaries, computation graphs.
+"""Figures for the book and the notebooks: image grids, cost curves, decision regions, confusion matrices,
+computation graphs.
 
 Every function draws into a new Figure (or into an ``ax`` that the caller
 passes) and returns it; nothing here calls ``plt.show()`` or changes
@@ -8,6 +9,7 @@ matplotlib's global settings.
 import math
 
 import numpy as np
+from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
@@ -93,33 +95,98 @@ def cost_curve(costs, record_every=100, ax=None, label=None, logy=False, iterati
     return ax
 
 
-def decision_boundary(predict, X, Y, ax=None, title=None, X_test=None, Y_test=None, resolution=200):
-    """A binary classifier of 2-D points: the plane coloured by its predictions, the data on top.
+REGION_COLORS = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3",
+                 "#937860", "#da8bc3", "#8c8c8c", "#ccb974", "#64b5cd")   # class k's colour
+BINARY_COLORS = ("#3b4cc0", "#b40426")                                     # blue 0, red 1
 
-    predict: maps a (2, k) array of points (one per column) to (1, k) labels
-    0/1, e.g. ``lambda P: predict(parameters, P)``; None draws the points
-    only.  X: (2, m), Y: (1, m), the points as dots; X_test, Y_test, when
-    given, as triangles.  The plane spans the points plus a 10% margin.
-    Returns the Axes.
+
+def decision_regions(predict, X, labels, ax=None, title=None, X_test=None, labels_test=None,
+                     K=None, resolution=200, colors=None):
+    """A classifier of 2-D points: the plane coloured by its predicted class, the data on top.
+
+    predict: maps a (2, k) array of points (one per column) to k labels in
+    0..K-1 (shape (k,) or (1, k)), e.g. ``lambda P: predict(parameters, P)``;
+    None draws the points only.  X: (2, m), labels: (m,) or (1, m), the points
+    as dots; X_test, labels_test, when given, as triangles.  K defaults to the
+    largest label + 1; class k has colour ``colors[k]`` (REGION_COLORS unless
+    given).  The plane spans the points plus a 10% margin, and thin grey lines
+    mark the borders between regions.  Returns the Axes.
     """
-    X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
-    if X.ndim != 2 or X.shape[0] != 2 or Y.shape != (1, X.shape[1]):
-        raise ValueError(f"X has shape {X.shape} and Y {Y.shape}, expected (2, m) and (1, m)")
-    ax = _new_axes(ax, (4.5, 4))
+    X = np.asarray(X, dtype=float)
+    labels = np.asarray(labels).reshape(-1)
+    if X.ndim != 2 or X.shape[0] != 2 or labels.shape != (X.shape[1],):
+        raise ValueError(f"X has shape {X.shape} and labels {np.shape(labels)}, expected (2, m) and (1, m) or (m,)")
     shown = X if X_test is None else np.hstack([X, np.asarray(X_test, dtype=float)])
+    every_label = labels if labels_test is None else np.concatenate([labels, np.asarray(labels_test).reshape(-1)])
+    K = int(every_label.max()) + 1 if K is None else K
+    colors = (REGION_COLORS if colors is None else colors)[:K]
+    if len(colors) < K:
+        raise ValueError(f"{len(colors)} colours for K = {K} classes: pass colors with one per class")
+    cmap = ListedColormap(colors)
+    ax = _new_axes(ax, (4.5, 4))
     if predict is not None:
         low, high = shown.min(axis=1), shown.max(axis=1)
         pad = 0.1 * (high - low)
         G1, G2 = np.meshgrid(np.linspace(low[0] - pad[0], high[0] + pad[0], resolution),
                              np.linspace(low[1] - pad[1], high[1] + pad[1], resolution))
-        labels = np.asarray(predict(np.vstack([G1.ravel(), G2.ravel()])), dtype=float).reshape(G1.shape)
-        ax.contourf(G1, G2, labels, levels=[-0.5, 0.5, 1.5], cmap="coolwarm", alpha=0.35)
-        ax.contour(G1, G2, labels, levels=[0.5], colors="0.35", linewidths=0.8)
-    ax.scatter(X[0], X[1], c=Y[0], cmap="coolwarm", vmin=0, vmax=1, s=12, edgecolors="k", linewidths=0.2)
+        regions = np.asarray(predict(np.vstack([G1.ravel(), G2.ravel()])), dtype=float)
+        if regions.size != G1.size:
+            raise ValueError(f"predict returned {regions.shape} for {G1.size} points, expected one label per point")
+        regions = regions.reshape(G1.shape)
+        levels = np.arange(K + 1) - 0.5
+        ax.contourf(G1, G2, regions, levels=levels, cmap=cmap, alpha=0.3)
+        ax.contour(G1, G2, regions, levels=levels[1:-1], colors="0.35", linewidths=0.8)
+    style = {"cmap": cmap, "vmin": -0.5, "vmax": K - 0.5, "edgecolors": "k"}
+    ax.scatter(X[0], X[1], c=labels, s=12, linewidths=0.2, **style)
     if X_test is not None:
-        ax.scatter(X_test[0], X_test[1], c=np.asarray(Y_test)[0], cmap="coolwarm", vmin=0, vmax=1, s=22,
-                   marker="^", edgecolors="k", linewidths=0.4)
+        ax.scatter(X_test[0], X_test[1], c=np.asarray(labels_test).reshape(-1), s=22, marker="^",
+                   linewidths=0.4, **style)
     ax.set(xlabel="$x_1$", ylabel="$x_2$", title=title)
+    return ax
+
+
+def decision_boundary(predict, X, Y, ax=None, title=None, X_test=None, Y_test=None, resolution=200):
+    """A binary classifier of 2-D points: ``decision_regions`` with K = 2, class 0 blue and 1 red.
+
+    predict: (2, k) points -> (1, k) labels 0/1 (None: points only).  X: (2, m),
+    Y: (1, m); X_test, Y_test as triangles.  Returns the Axes.
+    """
+    X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
+    if X.ndim != 2 or X.shape[0] != 2 or Y.shape != (1, X.shape[1]):
+        raise ValueError(f"X has shape {X.shape} and Y {Y.shape}, expected (2, m) and (1, m)")
+    return decision_regions(predict, X, Y, ax=ax, title=title, X_test=X_test, labels_test=Y_test, K=2,
+                            resolution=resolution, colors=BINARY_COLORS)
+
+
+def confusion_matrix(C, class_names=None, ax=None, normalize=False, title=None):
+    """Show a confusion matrix C (K, K), rows = true class, columns = predicted class.
+
+    C: counts, e.g. ``dlkit.metrics.confusion_matrix(y_true, y_pred)``.
+    normalize=True shows each row divided by its sum (the recall of each class
+    on the diagonal).  Every non-zero cell is written in, in white on dark cells.
+    class_names: K strings for the ticks (default 0..K-1).  Returns the Axes.
+    """
+    C = np.asarray(C)
+    if C.ndim != 2 or C.shape[0] != C.shape[1]:
+        raise ValueError(f"C has shape {C.shape}, expected a square (K, K) matrix")
+    K = C.shape[0]
+    if class_names is not None and len(class_names) != K:
+        raise ValueError(f"class_names has {len(class_names)} entries, expected one per class ({K})")
+    shown = C / np.maximum(C.sum(axis=1, keepdims=True), 1) if normalize else C
+    ax = _new_axes(ax, (0.55 * K + 2, 0.5 * K + 1.5))
+    ax.imshow(shown, cmap="Blues", vmin=0, vmax=max(shown.max(), 1e-12))
+    fontsize = 9 if K <= 6 else 7
+    for i in range(K):
+        for j in range(K):
+            if C[i, j]:
+                text = f"{shown[i, j]:.2f}" if normalize else f"{C[i, j]}"
+                dark = shown[i, j] > 0.6 * shown.max()
+                ax.text(j, i, text, ha="center", va="center", fontsize=fontsize, color="white" if dark else "black")
+    names = [str(k) for k in range(K)] if class_names is None else list(class_names)
+    ax.set_xticks(range(K), names, rotation=45 if class_names is not None else 0,
+                  ha="right" if class_names is not None else "center", fontsize=8)
+    ax.set_yticks(range(K), names, fontsize=8)
+    ax.set(xlabel="predicted class", ylabel="true class", title=title)
     return ax
 
 

@@ -9,7 +9,8 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from dlkit.plot import BACKWARD_COLOR, FORWARD_COLOR, computation_graph, cost_curve, decision_boundary, image_grid
+from dlkit.plot import BACKWARD_COLOR, FORWARD_COLOR, computation_graph, cost_curve, decision_boundary, decision_regions, image_grid
+from dlkit.plot import confusion_matrix as plot_confusion_matrix
 
 
 def _images(m, h=4, w=5):
@@ -142,3 +143,40 @@ def test_cost_curve_at_given_iterations():
     np.testing.assert_array_equal(ax.get_lines()[0].get_xdata(), [0, 100, 149])
     with pytest.raises(ValueError, match="one per cost"):
         cost_curve([0.7, 0.5], iterations=[0])
+
+
+def test_decision_regions_colours_k_classes_and_checks_predict():
+    X = np.array([[-1.0, 0.0, 1.0, 0.5], [0.0, 1.0, 0.0, -1.0]])
+    labels = np.array([0, 1, 2, 2])
+
+    def predict(P):  # three vertical bands
+        return np.digitize(P[0], [-0.5, 0.5])
+
+    ax = decision_regions(predict, X, labels, title="bands", resolution=40)
+    regions = ax.collections[0]
+    assert regions.get_array().size == 3                                # one filled level per class
+    np.testing.assert_array_equal(ax.collections[-1].get_offsets(), X.T)
+    np.testing.assert_array_equal(ax.collections[-1].get_array(), labels)
+    assert ax.get_title() == "bands"
+    with pytest.raises(ValueError, match="one label per point"):
+        decision_regions(lambda P: np.zeros(3), X, labels)
+    with pytest.raises(ValueError, match=r"expected \(2, m\) and \(1, m\) or \(m,\)"):
+        decision_regions(predict, X, labels[:3])
+    with pytest.raises(ValueError, match="2 colours for K = 3"):
+        decision_regions(None, X, labels, colors=["r", "b"])
+
+
+def test_confusion_matrix_plot_writes_counts_and_normalized_rows():
+    C = np.array([[5, 1, 0], [2, 7, 1], [0, 0, 4]])
+    ax = plot_confusion_matrix(C, class_names=["a", "b", "c"], title="dev")
+    np.testing.assert_array_equal(ax.images[0].get_array(), C)
+    assert sorted(t.get_text() for t in ax.texts) == sorted(str(v) for v in C.flat if v)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b", "c"]
+    assert ax.get_ylabel() == "true class"
+    ax = plot_confusion_matrix(C, normalize=True)
+    np.testing.assert_allclose(ax.images[0].get_array().sum(axis=1), 1.0)
+    assert "0.70" in [t.get_text() for t in ax.texts]
+    with pytest.raises(ValueError, match=r"C has shape \(2, 3\)"):
+        plot_confusion_matrix(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="class_names has 2 entries"):
+        plot_confusion_matrix(C, class_names=["a", "b"])

@@ -63,3 +63,32 @@ def accuracy(model, loader, device=None):
             total += y.numel()
     model.train(was_training)
     return correct / total
+
+
+def freeze(module, frozen=True):
+    """Stop (frozen=True) or restart training ``module``'s parameters: set their requires_grad. Returns module.
+
+    A frozen layer keeps its weights: the optimizer gets no gradient for them,
+    and backprop stops below the lowest layer that still trains.
+    """
+    for p in module.parameters():
+        p.requires_grad_(not frozen)
+    return module
+
+
+def replace_head(model, n_out, freeze_body=True):
+    """Transfer learning: a new, randomly initialized last Linear layer with ``n_out`` outputs.
+
+    model: a network whose ``layers`` is an nn.Sequential ending in nn.Linear
+    (an ``MLP``).  freeze_body=True freezes every earlier layer, so that
+    training updates the head only (for a small new data set); freeze_body=
+    False fine-tunes everything.  Changes model in place and returns it.
+    """
+    if not isinstance(getattr(model, "layers", None), nn.Sequential) or not isinstance(model.layers[-1], nn.Linear):
+        raise ValueError(f"model is a {type(model).__name__} whose layers do not end in nn.Linear, expected an MLP")
+    if n_out < 1:
+        raise ValueError(f"n_out is {n_out!r}, expected a positive number of outputs")
+    old = model.layers[-1]
+    freeze(model, frozen=freeze_body)
+    model.layers[-1] = nn.Linear(old.in_features, n_out).to(device=old.weight.device, dtype=old.weight.dtype)
+    return model
