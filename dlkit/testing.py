@@ -190,11 +190,11 @@ def assert_own_implementation(func, *topics):
     topics: names of dlkit modules whose functions are being graded, such as
     ``"logistic_regression"``: ``func`` may not be, nor call (directly or
     through helper functions of the notebook), anything from
-    ``dlkit.numpy.<topic>`` or ``dlkit.torch.<topic>``, nor import dlkit
-    inside its body.  Other dlkit functions, given to the student as tools,
+    ``dlkit.numpy.<topic>``, ``dlkit.torch.<topic>`` or the backend-neutral
+    ``dlkit.<topic>`` (``"metrics"``), nor import dlkit inside its body.  Other dlkit functions, given to the student as tools,
     stay allowed.
     """
-    modules = {f"dlkit.{backend}.{topic}" for topic in topics for backend in ("numpy", "torch")}
+    modules = {f"dlkit.{package}{topic}" for topic in topics for package in ("numpy.", "torch.", "")}
     fname = getattr(func, "__name__", repr(func))
     culprit = _forbidden(func, modules)
     if culprit:

@@ -91,3 +91,10 @@ def test_delegating_to_dlkit_is_caught(how):
     predict = _notebook(DELEGATING[how])["predict"]
     with pytest.raises(AssertionError, match="dlkit"):
         assert_own_implementation(predict, "logistic_regression")
+
+
+def test_backend_neutral_topics_are_forbidden_too():
+    f1 = _notebook("from dlkit.metrics import f1 as _f1\ndef f1(y, p):\n    return _f1(y, p)")["f1"]
+    with pytest.raises(AssertionError, match="from dlkit.metrics"):
+        assert_own_implementation(f1, "metrics")
+    assert_own_implementation(f1, "strategy")                  # metrics stays a tool when not graded
