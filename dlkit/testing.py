@@ -192,14 +192,17 @@ def assert_own_implementation(func, *topics):
     through helper functions of the notebook), anything from
     ``dlkit.numpy.<topic>``, ``dlkit.torch.<topic>`` or the backend-neutral
     ``dlkit.<topic>`` (``"metrics"``), nor import dlkit inside its body.  Other dlkit functions, given to the student as tools,
-    stay allowed.
+    stay allowed.  ``func`` may also be a class (an ``nn.Module`` to write):
+    then none of its bases may come from those modules, and its methods are
+    inspected like functions.
     """
     modules = {f"dlkit.{package}{topic}" for topic in topics for package in ("numpy.", "torch.", "")}
     fname = getattr(func, "__name__", repr(func))
-    culprit = _forbidden(func, modules)
-    if culprit:
-        raise AssertionError(f"{fname} is dlkit's own implementation from {culprit}: write your own")
-    seen, todo = set(), [func]
+    for obj in func.__mro__ if isinstance(func, type) else (func,):   # a class: itself and its bases
+        culprit = _forbidden(obj, modules)
+        if culprit:
+            raise AssertionError(f"{fname} is (or extends) dlkit's own implementation from {culprit}: write your own")
+    seen, todo = set(), _defined_beside(func, func.__module__) if isinstance(func, type) else [func]
     while todo:
         f = todo.pop()
         if isinstance(f, functools.partial):

@@ -98,3 +98,25 @@ def test_backend_neutral_topics_are_forbidden_too():
     with pytest.raises(AssertionError, match="from dlkit.metrics"):
         assert_own_implementation(f1, "metrics")
     assert_own_implementation(f1, "strategy")                  # metrics stays a tool when not graded
+
+
+MODULE_CLASSES = {
+    "subclass": "import dlkit.numpy.logistic_regression as lr\nclass Model(lr.Model):\n    pass",
+    "method": "import dlkit.numpy.logistic_regression as lr\nclass Model:\n    def forward(self, *a):\n"
+              "        return lr.predict(*a)",
+}
+
+
+@pytest.mark.parametrize("how", sorted(MODULE_CLASSES))
+def test_a_class_that_extends_or_calls_dlkit_is_caught(how, monkeypatch):
+    import dlkit.numpy.logistic_regression as lr
+
+    monkeypatch.setattr(lr, "Model", type("Model", (), {"__module__": lr.__name__}), raising=False)
+    Model = _notebook(MODULE_CLASSES[how])["Model"]
+    with pytest.raises(AssertionError, match="dlkit"):
+        assert_own_implementation(Model, "logistic_regression")
+
+
+def test_an_own_class_passes():
+    Model = _notebook("import numpy as np\nclass Model:\n    def forward(self, x):\n        return np.tanh(x)")["Model"]
+    assert_own_implementation(Model, "logistic_regression")
