@@ -107,6 +107,14 @@ CLASS = {
                                  "def one_hot(labels, K):\n    return _dl_one_hot(labels, K)"),
         "delegated_tests": {"test_one_hot", "test_softmax_regression_model"},
     },
+    "08_ml_strategy": {
+        "half": {"confusion_matrix", "precision_recall_f1", "average_f1", "error_gaps", "main_problem"},
+        "tampered": "test_train",
+        "delegated": ("confusion_matrix", "from dlkit.metrics import confusion_matrix as _dl_confusion_matrix\n\n"
+                                          "def confusion_matrix(y_true, y_pred, K):\n"
+                                          "    return _dl_confusion_matrix(y_true, y_pred, K)"),
+        "delegated_tests": {"test_confusion_matrix"},
+    },
 }
 STUDENTS = ["correct", "empty", "half", "edited", "deleted", "delegating"]
 
