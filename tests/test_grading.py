@@ -115,6 +115,12 @@ CLASS = {
                                           "    return _dl_confusion_matrix(y_true, y_pred, K)"),
         "delegated_tests": {"test_confusion_matrix"},
     },
+    "10_residual_networks": {
+        "half": {"IdentityBlock", "train_model"},
+        "tampered": "test_ConvolutionalBlock",
+        "delegated": ("IdentityBlock", "from dlkit.torch.models import IdentityBlock"),
+        "delegated_tests": {"test_IdentityBlock", "test_build_resnet"},
+    },
 }
 STUDENTS = ["correct", "empty", "half", "edited", "deleted", "delegating"]
 

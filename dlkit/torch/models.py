@@ -1,11 +1,24 @@
-"""Idiomatic PyTorch modules for the chapters that train real models (batch-first: X is (m, n_x)).
+"""Idiomatic PyTorch modules for the chapters that train real models: batch-first layouts.
 
-Unlike the twins in this package, which keep the notes' (n_x, m) layout, these
-are ordinary ``nn.Module``s to use with DataLoader and torch.optim.
+Unlike the twins in this package, which keep the notes' layouts (X is
+(n_x, m), images (m, n_H, n_W, n_C)), these are ordinary ``nn.Module``s to use
+with DataLoader and torch.optim: a dense batch is (m, n_x), one example per
+row, and a batch of images is (m, n_C, n_H, n_W) (NCHW, PyTorch's layout).
+
+Chapter 10's architectures: :class:`LeNet5`, :func:`vgg_block` and
+:class:`VGG` (:class:`VGG16`, :class:`VGG19`), the bottleneck residual blocks
+:class:`IdentityBlock` and :class:`ConvolutionalBlock` and a :class:`ResNet`
+built from them, :class:`InceptionBlock`, :class:`DepthwiseSeparableConv`
+(MobileNet), and :func:`layer_table`, which lists a network's layers with
+their output shapes, parameters and multiplies.
 """
+
+from collections import OrderedDict, namedtuple
 
 import torch
 from torch import nn
+
+from dlkit._shapes import check_shape
 
 ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}
 
@@ -92,3 +105,395 @@ def replace_head(model, n_out, freeze_body=True):
     freeze(model, frozen=freeze_body)
     model.layers[-1] = nn.Linear(old.in_features, n_out).to(device=old.weight.device, dtype=old.weight.dtype)
     return model
+
+
+# --- Chapter 10: CNN architectures -------------------------------------------------------------
+
+POOLS = {"average": nn.AvgPool2d, "max": nn.MaxPool2d}
+
+
+def _check_size(name, value, odd=False):
+    """A positive int (an odd one for a filter with "same" padding (f - 1) / 2)."""
+    if not (isinstance(value, int) and value >= 1 and (value % 2 == 1 or not odd)):
+        kind = "an odd filter size, so that the padding (f - 1) / 2 keeps the size" if odd else "a positive int"
+        raise ValueError(f"{name} is {value!r}, expected {kind}")
+
+
+class LeNet5(nn.Module):
+    """LeNet-5 (LeCun et al., 1998): CONV -> POOL -> CONV -> POOL -> FC -> FC -> output.
+
+    x: (m, in_channels, 32, 32) -> logits (m, n_classes).  Shapes of one
+    example: conv1 5x5, 6 filters (6, 28, 28) -> pool1 2x2, stride 2
+    (6, 14, 14) -> conv2 5x5, 16 filters (16, 10, 10) -> pool2 (16, 5, 5) ->
+    flatten 400 -> fc1 120 -> fc2 84 -> fc3 n_classes.  ``activation`` follows
+    every convolution and hidden FC layer: "tanh" as in the original, or
+    "relu", "sigmoid".  ``pooling``: "average" as in the original, or "max",
+    the modern choice the notes mention.  With one input channel and 10
+    classes it has 61,706 parameters: conv1 156, conv2 2,416, fc1 48,120, fc2
+    10,164, fc3 850.  (The original connected each conv2 filter to only some
+    of the 6 maps, 1,516 parameters, and gave its pooling layers trainable
+    coefficients; here, as in today's versions, every filter sees every map
+    and pooling has no parameters.)
+    """
+
+    def __init__(self, n_classes=10, in_channels=1, activation="tanh", pooling="average"):
+        super().__init__()
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"activation is {activation!r}, expected one of {sorted(ACTIVATIONS)}")
+        if pooling not in POOLS:
+            raise ValueError(f"pooling is {pooling!r}, expected one of {sorted(POOLS)}")
+        _check_size("n_classes", n_classes)
+        _check_size("in_channels", in_channels)
+        self.in_channels = in_channels
+        self.conv1 = nn.Conv2d(in_channels, 6, 5)
+        self.pool1 = POOLS[pooling](2, stride=2)
+        self.conv2 = nn.Conv2d(6, 16, 5)
+        self.pool2 = POOLS[pooling](2, stride=2)
+        self.fc1 = nn.Linear(16 * 5 * 5, 120)
+        self.fc2 = nn.Linear(120, 84)
+        self.fc3 = nn.Linear(84, n_classes)
+        self.activation = ACTIVATIONS[activation]()
+
+    def forward(self, x):
+        check_shape("x", x, ("m", self.in_channels, 32, 32))
+        g = self.activation
+        x = self.pool1(g(self.conv1(x)))          # (m, 6, 14, 14)
+        x = self.pool2(g(self.conv2(x)))          # (m, 16, 5, 5)
+        x = torch.flatten(x, 1)                   # (m, 400)
+        return self.fc3(g(self.fc2(g(self.fc1(x)))))
+
+
+class _VGGBlock(nn.Sequential):
+    """An nn.Sequential that checks the channels of its input first."""
+
+    def forward(self, x):
+        check_shape("x", x, ("m", self.conv1.in_channels, "n_H", "n_W"))
+        return super().forward(x)
+
+
+def vgg_block(in_channels, out_channels, n_convs):
+    """VGG's building block: n_convs x [conv 3x3, stride 1, "same" -> ReLU], then max pool 2x2, stride 2.
+
+    (m, in_channels, n_H, n_W) -> (m, out_channels, n_H // 2, n_W // 2).  An
+    nn.Sequential whose layers are named conv1, relu1, ..., pool.
+    """
+    for name, value in (("in_channels", in_channels), ("out_channels", out_channels), ("n_convs", n_convs)):
+        _check_size(name, value)
+    layers = OrderedDict()
+    for k in range(1, n_convs + 1):
+        layers[f"conv{k}"] = nn.Conv2d(in_channels if k == 1 else out_channels, out_channels, 3, padding=1)
+        layers[f"relu{k}"] = nn.ReLU()
+    layers["pool"] = nn.MaxPool2d(2, stride=2)
+    return _VGGBlock(layers)
+
+
+# (out_channels, n_convs) of each block.  VGG-19 has three more convolutions than VGG-16 (16 against
+# 13: one more in each of blocks 3, 4 and 5), not two as one of the notes says.
+VGG_CONFIGS = {
+    "vgg16": ((64, 2), (128, 2), (256, 3), (512, 3), (512, 3)),
+    "vgg19": ((64, 2), (128, 2), (256, 4), (512, 4), (512, 4)),
+}
+
+
+class VGG(nn.Module):
+    """VGG (Simonyan and Zisserman, 2014): five :func:`vgg_block`s, then FC 4096 -> FC 4096 -> FC n_classes.
+
+    config: a name of ``VGG_CONFIGS`` ("vgg16", "vgg19") or a sequence of
+    five (out_channels, n_convs), one per block.  x: (m, in_channels, 224,
+    224) -> (m, 512, 7, 7) after the blocks (five halvings) -> flatten 25,088
+    -> logits (m, n_classes).  The hidden FC layers have ReLU, then dropout
+    with drop probability ``dropout`` (0.5 in the paper).  Most of the
+    memory goes to the early convolutions' outputs, most of the parameters
+    to the FC layers.  Build it on the meta device to count without
+    allocating: ``with torch.device("meta"): model = VGG16()``.
+    """
+
+    def __init__(self, config, n_classes=1000, in_channels=3, dropout=0.5):
+        super().__init__()
+        if isinstance(config, str):
+            if config not in VGG_CONFIGS:
+                raise ValueError(f"config is {config!r}, expected one of {sorted(VGG_CONFIGS)} "
+                                 "or five (channels, n_convs)")
+            config = VGG_CONFIGS[config]
+        if len(config) != 5:
+            raise ValueError(f"config has {len(config)} blocks, expected five (channels, n_convs): 224 / 2**5 = 7")
+        _check_size("n_classes", n_classes)
+        self.in_channels = in_channels
+        blocks, channels = OrderedDict(), in_channels
+        for k, (out_channels, n_convs) in enumerate(config, 1):
+            blocks[f"block{k}"] = vgg_block(channels, out_channels, n_convs)
+            channels = out_channels
+        self.features = nn.Sequential(blocks)
+        self.classifier = nn.Sequential(OrderedDict([
+            ("fc1", nn.Linear(channels * 7 * 7, 4096)), ("relu1", nn.ReLU()), ("drop1", nn.Dropout(dropout)),
+            ("fc2", nn.Linear(4096, 4096)), ("relu2", nn.ReLU()), ("drop2", nn.Dropout(dropout)),
+            ("fc3", nn.Linear(4096, n_classes)),
+        ]))
+
+    def forward(self, x):
+        check_shape("x", x, ("m", self.in_channels, 224, 224))
+        return self.classifier(torch.flatten(self.features(x), 1))   # (m, C, 7, 7) -> (m, 49 C) -> (m, n_classes)
+
+
+class VGG16(VGG):
+    """VGG-16: 13 convolutions and 3 FC layers, 138,357,544 parameters for 1000 classes."""
+
+    def __init__(self, n_classes=1000, in_channels=3, dropout=0.5):
+        super().__init__("vgg16", n_classes, in_channels, dropout)
+
+
+class VGG19(VGG):
+    """VGG-19: 16 convolutions and 3 FC layers, 143,667,240 parameters for 1000 classes."""
+
+    def __init__(self, n_classes=1000, in_channels=3, dropout=0.5):
+        super().__init__("vgg19", n_classes, in_channels, dropout)
+
+
+class _Bottleneck(nn.Module):
+    """ResNet-50's bottleneck main path: conv 1x1 (stride) -> BN -> ReLU -> conv fxf -> BN -> ReLU -> conv 1x1 -> BN."""
+
+    def __init__(self, in_channels, f, filters, stride, skip):
+        super().__init__()
+        if len(filters) != 3:
+            raise ValueError(f"filters is {filters!r}, expected three numbers of filters (F1, F2, F3)")
+        for name, value in zip(("in_channels", "F1", "F2", "F3", "stride"), (in_channels, *filters, stride)):
+            _check_size(name, value)
+        _check_size("f", f, odd=True)
+        F1, F2, F3 = filters
+        self.in_channels, self.skip = in_channels, skip
+        # no biases: the BN after each convolution has its own shift beta
+        self.conv1 = nn.Conv2d(in_channels, F1, 1, stride=stride, bias=False)
+        self.bn1 = nn.BatchNorm2d(F1)
+        self.conv2 = nn.Conv2d(F1, F2, f, padding=(f - 1) // 2, bias=False)
+        self.bn2 = nn.BatchNorm2d(F2)
+        self.conv3 = nn.Conv2d(F2, F3, 1, bias=False)
+        self.bn3 = nn.BatchNorm2d(F3)
+
+    def main_path(self, x):
+        check_shape("x", x, ("m", self.in_channels, "n_H", "n_W"))
+        a = torch.relu(self.bn1(self.conv1(x)))
+        a = torch.relu(self.bn2(self.conv2(a)))
+        return self.bn3(self.conv3(a))           # z[l+2], before the last ReLU
+
+
+class IdentityBlock(_Bottleneck):
+    """ResNet-50's identity block: the bottleneck main path plus the input, a[l+2] = ReLU(z[l+2] + a[l]).
+
+    Main path: conv 1x1 (F1 filters) -> BN -> ReLU -> conv fxf, "same" (F2)
+    -> BN -> ReLU -> conv 1x1 (F3) -> BN, giving z[l+2]; the shortcut adds
+    the input a[l] before the last ReLU.  The convolutions have no bias (each
+    BN has its shift beta).  filters = (F1, F2, F3) with F3 = channels, so
+    that the sum is defined; f odd.  skip=False leaves the addition out: the
+    plain network's block, with the same parameters (the identity has none).
+    x: (m, channels, n_H, n_W) -> (m, channels, n_H, n_W).  Layers: conv1,
+    bn1, conv2, bn2, conv3, bn3.
+    """
+
+    def __init__(self, channels, f, filters, skip=True):
+        super().__init__(channels, f, filters, 1, skip)
+        if filters[2] != channels:
+            raise ValueError(f"filters is {filters!r}, expected F3 = channels = {channels}: "
+                             "the identity shortcut adds the input to the output")
+
+    def forward(self, x):
+        z = self.main_path(x)
+        return torch.relu(z + x if self.skip else z)
+
+
+class ConvolutionalBlock(_Bottleneck):
+    """ResNet-50's convolutional (projection) block, for a change of size: a[l+2] = ReLU(z[l+2] + W_s a[l]).
+
+    The main path is :class:`IdentityBlock`'s with ``stride`` on its first
+    1x1 convolution (as in the ResNet paper; torchvision's "v1.5" strides the
+    fxf convolution instead, with the same parameters).  The shortcut W_s
+    a[l] is a learned projection: conv 1x1 with F3 filters and the same
+    stride (shortcut_conv) -> BN (shortcut_bn), so both paths end with shape
+    (m, F3, n_H', n_W'), n_H' = (n_H - 1) // stride + 1.  skip=False: the
+    plain network's block, without the shortcut and its parameters.
+    x: (m, in_channels, n_H, n_W) -> (m, F3, n_H', n_W').
+    """
+
+    def __init__(self, in_channels, f, filters, stride=2, skip=True):
+        super().__init__(in_channels, f, filters, stride, skip)
+        if skip:
+            self.shortcut_conv = nn.Conv2d(in_channels, filters[2], 1, stride=stride, bias=False)
+            self.shortcut_bn = nn.BatchNorm2d(filters[2])
+
+    def forward(self, x):
+        z = self.main_path(x)
+        return torch.relu(z + self.shortcut_bn(self.shortcut_conv(x)) if self.skip else z)
+
+
+class ResNet(nn.Module):
+    """A residual network of bottleneck blocks: stem -> stages -> global average pooling -> Linear.
+
+    stem: conv stem_f x stem_f, stride stem_stride, "same" padding,
+    stem_channels filters, no bias -> BN -> ReLU (-> max pool 3x3, stride 2,
+    padding 1 when stem_pool).  stages: a sequence of (filters, n_blocks,
+    stride); each stage is one :class:`ConvolutionalBlock` with that stride
+    followed by n_blocks - 1 :class:`IdentityBlock`s, all with fxf middle
+    convolutions.  Then the mean of each channel over the image
+    (AdaptiveAvgPool2d(1)), flattened, and a Linear layer to n_classes
+    logits.  skip=False builds the plain network of the same depth (no
+    additions, no projections).  The layers are one flat nn.Sequential,
+    ``layers``.  x: (m, in_channels, n_H, n_W) -> (m, n_classes).
+
+    The default is small, for 28 x 28 grey images.  ResNet-50 (25,557,032
+    parameters) is ``ResNet(1000, 3, 64, [((64, 64, 256), 3, 1), ((128, 128,
+    512), 4, 2), ((256, 256, 1024), 6, 2), ((512, 512, 2048), 3, 2)],
+    stem_f=7, stem_stride=2, stem_pool=True)``.
+    """
+
+    def __init__(self, n_classes=10, in_channels=1, stem_channels=16, stages=(((8, 8, 32), 2, 1), ((16, 16, 64), 2, 2)),
+                 f=3, skip=True, stem_f=3, stem_stride=1, stem_pool=False):
+        super().__init__()
+        for name, value in (("n_classes", n_classes), ("in_channels", in_channels), ("stem_channels", stem_channels),
+                            ("stem_stride", stem_stride)):
+            _check_size(name, value)
+        _check_size("stem_f", stem_f, odd=True)
+        if not stages:
+            raise ValueError("stages is empty, expected at least one (filters, n_blocks, stride)")
+        self.in_channels = in_channels
+        layers = [nn.Conv2d(in_channels, stem_channels, stem_f, stride=stem_stride, padding=(stem_f - 1) // 2,
+                            bias=False),
+                  nn.BatchNorm2d(stem_channels), nn.ReLU()]
+        if stem_pool:
+            layers.append(nn.MaxPool2d(3, stride=2, padding=1))
+        channels = stem_channels
+        for filters, n_blocks, stride in stages:
+            _check_size("n_blocks", n_blocks)
+            layers.append(ConvolutionalBlock(channels, f, filters, stride, skip))
+            channels = filters[2]
+            layers += [IdentityBlock(channels, f, filters, skip) for _ in range(n_blocks - 1)]
+        layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(channels, n_classes)]
+        self.layers = nn.Sequential(*layers)
+
+    def forward(self, x):
+        check_shape("x", x, ("m", self.in_channels, "n_H", "n_W"))
+        return self.layers(x)
+
+
+class InceptionBlock(nn.Module):
+    """The Inception module (GoogLeNet): four branches side by side, concatenated on the channels.
+
+    branch1x1: conv 1x1 (c1) -> ReLU; branch3x3: conv 1x1 (c3_reduce, the
+    bottleneck) -> ReLU -> conv 3x3 "same" (c3) -> ReLU; branch5x5: conv 1x1
+    (c5_reduce) -> ReLU -> conv 5x5 "same" (c5) -> ReLU; branch_pool: max
+    pool 3x3, stride 1, "same" (padding 1) -> conv 1x1 (pool_proj) -> ReLU.
+    Every branch keeps n_H x n_W, so x: (m, in_channels, n_H, n_W) ->
+    (m, c1 + c3 + c5 + pool_proj, n_H, n_W).  The 1x1 reductions cut the
+    cost: see :func:`layer_table`.
+    """
+
+    def __init__(self, in_channels, c1, c3_reduce, c3, c5_reduce, c5, pool_proj):
+        super().__init__()
+        for name, value in (("in_channels", in_channels), ("c1", c1), ("c3_reduce", c3_reduce), ("c3", c3),
+                            ("c5_reduce", c5_reduce), ("c5", c5), ("pool_proj", pool_proj)):
+            _check_size(name, value)
+        self.in_channels = in_channels
+        self.branch1x1 = nn.Sequential(nn.Conv2d(in_channels, c1, 1), nn.ReLU())
+        self.branch3x3 = nn.Sequential(nn.Conv2d(in_channels, c3_reduce, 1), nn.ReLU(),
+                                       nn.Conv2d(c3_reduce, c3, 3, padding=1), nn.ReLU())
+        self.branch5x5 = nn.Sequential(nn.Conv2d(in_channels, c5_reduce, 1), nn.ReLU(),
+                                       nn.Conv2d(c5_reduce, c5, 5, padding=2), nn.ReLU())
+        self.branch_pool = nn.Sequential(nn.MaxPool2d(3, stride=1, padding=1),
+                                         nn.Conv2d(in_channels, pool_proj, 1), nn.ReLU())
+
+    def forward(self, x):
+        check_shape("x", x, ("m", self.in_channels, "n_H", "n_W"))
+        branches = (self.branch1x1, self.branch3x3, self.branch5x5, self.branch_pool)
+        return torch.cat([branch(x) for branch in branches], dim=1)
+
+
+class DepthwiseSeparableConv(nn.Module):
+    """MobileNet's replacement for a conv fxf: a depthwise conv, one fxf filter per channel, then a pointwise 1x1 conv.
+
+    depthwise: Conv2d(n_C, n_C, f, stride, "same" padding (f - 1) / 2,
+    groups=n_C, no bias), each channel filtered on its own; pointwise:
+    Conv2d(n_C, n_C', 1), which mixes the channels.  Parameters
+    f^2 n_C + n_C n_C' + n_C' against f^2 n_C n_C' + n_C' for the conv it
+    replaces; multiplies n_H' n_W' (f^2 n_C + n_C n_C') against
+    n_H' n_W' f^2 n_C n_C', a ratio of 1/n_C' + 1/f^2.
+    x: (m, n_C, n_H, n_W) -> (m, n_C', n_H', n_W'), n_H' = (n_H - 1) // stride + 1.
+    """
+
+    def __init__(self, in_channels, out_channels, f=3, stride=1):
+        super().__init__()
+        for name, value in (("in_channels", in_channels), ("out_channels", out_channels), ("stride", stride)):
+            _check_size(name, value)
+        _check_size("f", f, odd=True)
+        self.in_channels = in_channels
+        self.depthwise = nn.Conv2d(in_channels, in_channels, f, stride=stride, padding=(f - 1) // 2,
+                                   groups=in_channels, bias=False)
+        self.pointwise = nn.Conv2d(in_channels, out_channels, 1)
+
+    def forward(self, x):
+        check_shape("x", x, ("m", self.in_channels, "n_H", "n_W"))
+        return self.pointwise(self.depthwise(x))
+
+
+LayerRow = namedtuple("LayerRow", "name kind output_shape parameters multiplies")
+TABLE_LAYERS = (nn.Conv2d, nn.Linear, nn.MaxPool2d, nn.AvgPool2d, nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)
+
+
+def _multiplies(module, out):
+    """Multiplies of one example through a Conv2d or Linear layer (out: its output, batch of one)."""
+    if isinstance(module, nn.Conv2d):
+        kh, kw = module.kernel_size
+        return out[0].numel() * (module.in_channels // module.groups) * kh * kw
+    if isinstance(module, nn.Linear):
+        return out[0].numel() * module.in_features
+    return 0
+
+
+def layer_table(model, input_shape):
+    """A row per Conv2d, Linear and pooling layer of ``model``, in the order the forward pass calls them.
+
+    input_shape: one example's shape without the batch dimension, such as
+    (n_C, n_H, n_W).  Each row is a :data:`LayerRow` (name, kind,
+    output_shape, parameters, multiplies): the layer's name in
+    ``model.named_modules()``, its class name, the shape of one example's
+    output, its number of weights and biases, and the multiplies for one
+    example:
+
+    - Conv2d: n_H' n_W' n_C' (n_C / groups) f_H f_W, each output number
+      being a dot product of a filter with (n_C / groups) f_H f_W inputs;
+    - Linear: n_in n_out;
+    - pooling: 0 (it compares or adds).
+
+    Additions are not counted.  Other layers (batch norm, activations) get no
+    row, so the rows' parameters add up to ``count_parameters(model)`` only
+    for networks without such parameters (LeNet-5, VGG).  The pass runs a
+    batch of one zero example on the model's device, in eval mode (restored
+    after) and without gradients; on a model built on the meta device
+    (``with torch.device("meta"): VGG16()``) it allocates no memory.
+
+    >>> net = nn.Sequential(nn.Conv2d(192, 32, 5, padding=2))   # the notes' Inception example
+    >>> layer_table(net, (192, 28, 28))
+    [LayerRow(name='0', kind='Conv2d', output_shape=(32, 28, 28), parameters=153632, multiplies=120422400)]
+    """
+    if not (len(input_shape) >= 1 and all(isinstance(n, int) and n >= 1 for n in input_shape)):
+        raise ValueError(f"input_shape is {input_shape!r}, expected one example's shape such as (n_C, n_H, n_W)")
+    first = next(model.parameters(), None)
+    device = first.device if first is not None else torch.device("cpu")
+    dtype = first.dtype if first is not None and first.is_floating_point() else torch.get_default_dtype()
+    rows = []
+
+    def record(name):
+        def hook(module, inputs, out):
+            rows.append(LayerRow(name, type(module).__name__, tuple(out.shape[1:]),
+                                 sum(p.numel() for p in module.parameters()), _multiplies(module, out)))
+        return hook
+
+    hooks = [module.register_forward_hook(record(name))
+             for name, module in model.named_modules() if isinstance(module, TABLE_LAYERS)]
+    was_training = model.training
+    try:
+        model.eval()
+        with torch.no_grad():
+            model(torch.zeros((1, *input_shape), device=device, dtype=dtype))
+    finally:
+        model.train(was_training)
+        for h in hooks:
+            h.remove()
+    return rows
