@@ -5,6 +5,7 @@ import pytest
 
 from dlkit.numpy import activations as act
 from dlkit.numpy import batch_norm as bn
+from dlkit.numpy import convolution as cv
 from dlkit.numpy import deep_network as dn
 from dlkit.numpy import regularization as reg
 from dlkit.numpy import shallow_network as sn
@@ -196,6 +197,28 @@ def _check_norm_backward(forward, backward):
     return check
 
 
+def _check_conv_like(forward, backward, W_shape):
+    """A 3x3 filter bank, stride 2 (overlapping windows), pad 1, on A_prev (2, 5, 5, 2)."""
+    def check(rng):
+        hp = {"stride": 2, "pad": 1}
+        inputs = [rng.standard_normal((2, 5, 5, 2)), rng.standard_normal(W_shape), rng.standard_normal((1, 1, 1, 3))]
+        out, cache = forward(*inputs, hp)
+        d = rng.standard_normal(out.shape)
+        _check_vjp(lambda *x: forward(*x, hp)[0], inputs, backward(d, cache), d, ["dA_prev", "dW", "db"])
+    return check
+
+
+def check_pool_backward(rng):
+    """Overlapping 3x3 windows, stride 2; max pooling away from ties: distinct values 0.1 apart, far more than h."""
+    A_prev = 0.1 * rng.permutation(2 * 7 * 5 * 2).reshape(2, 7, 5, 2).astype(float)
+    hp = {"f": 3, "stride": 2}
+    for mode in ("max", "average"):
+        A, cache = cv.pool_forward(A_prev, hp, mode)
+        dA = rng.standard_normal(A.shape)
+        _check_vjp(lambda A, mode=mode: cv.pool_forward(A, hp, mode)[0], [A_prev], [cv.pool_backward(dA, cache, mode)],
+                   dA, [f"dA_prev ({mode})"])
+
+
 CHECKS = {
     "basics.sigmoid_derivative": check_sigmoid_derivative,
     "computation_graph.computation_graph_backward": check_computation_graph_backward,
@@ -219,6 +242,10 @@ CHECKS = {
     "softmax_regression.softmax_cross_entropy": check_softmax_cross_entropy,
     "batch_norm.batchnorm_backward": _check_norm_backward(bn.batchnorm_forward, bn.batchnorm_backward),
     "batch_norm.layernorm_backward": _check_norm_backward(bn.layernorm_forward, bn.layernorm_backward),
+    "convolution.conv_backward": _check_conv_like(cv.conv_forward, cv.conv_backward, (3, 3, 2, 3)),
+    "convolution.pool_backward": check_pool_backward,
+    "convolution.conv_transpose_backward": _check_conv_like(cv.conv_transpose_forward, cv.conv_transpose_backward,
+                                                            (3, 3, 3, 2)),
 }
 
 

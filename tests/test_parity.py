@@ -23,6 +23,7 @@ BACKEND_NEUTRAL = {
     "basics.broadcast_shape": "computes a shape from shape tuples; no arrays involved",
     **{f"optimization.{name}": "a learning rate from numbers; use it with either backend" for name in (
         "schedule_lr_decay", "inverse_time_decay", "exponential_decay", "sqrt_decay")},
+    "convolution.conv_output_size": "computes a size from integers; no arrays involved",
 }
 # Hand-written backward passes: checked against autograd through the forward twin instead.
 BACKWARD_OF = {"computation_graph.computation_graph_backward": "computation_graph.computation_graph_forward"}
@@ -144,6 +145,25 @@ def _optimizer_state(rng, n_states):
     return (params, grads, *states)
 
 
+def _conv_inputs(rng, transpose=False):
+    """A_prev (2, 5, 7, 3), W and b of a 3x3 convolution (or transposed convolution) to 4 channels, stride 2, pad 1."""
+    W_shape = (3, 3, 4, 3) if transpose else (3, 3, 3, 4)
+    return (rng.standard_normal((2, 5, 7, 3)), rng.standard_normal(W_shape), rng.standard_normal((1, 1, 1, 4)),
+            {"stride": 2, "pad": 1})
+
+
+def _conv_backward(rng, forward, transpose=False):
+    out, cache = NUMPY[f"convolution.{forward}"](*_conv_inputs(rng, transpose))
+    return (rng.standard_normal(out.shape), cache), {}
+
+
+def _pool_backward(rng):
+    """Overlapping 3x3 windows, stride 2; continuous values, so no window has tied maxima."""
+    mode = ("max", "average")[rng.integers(2)]
+    A, cache = NUMPY["convolution.pool_forward"](rng.standard_normal((2, 7, 5, 3)), {"f": 3, "stride": 2}, mode)
+    return (rng.standard_normal(A.shape), cache), {"mode": mode}
+
+
 # "topic.name": rng -> (args, kwargs); kwargs may hold "torch_only" options for the twin.
 CASES = {
     "basics.sigmoid": lambda rng: ((8 * rng.standard_normal((4, 5)),), {}),
@@ -255,6 +275,18 @@ CASES = {
         (rng.standard_normal((2, 20)), _labels(rng, (1, 20)), [2, 3, 1]),
         {"optimizer": ("momentum", "rmsprop", "adam", "adadelta")[rng.integers(4)], "mini_batch_size": 8,
          "num_epochs": 3, "record_every": 1, "learning_rate": 0.05}),
+    "convolution.zero_pad": lambda rng: ((rng.standard_normal((2, 3, 4, 2)), 2), {}),
+    "convolution.conv_single_step": lambda rng: (
+        (rng.standard_normal((3, 3, 4)), rng.standard_normal((3, 3, 4)), rng.standard_normal((1, 1, 1))), {}),
+    "convolution.conv_forward": lambda rng: (_conv_inputs(rng), {}),
+    "convolution.conv_backward": lambda rng: _conv_backward(rng, "conv_forward"),
+    "convolution.pool_forward": lambda rng: (
+        (rng.standard_normal((2, 7, 5, 3)), {"f": 3, "stride": 2}), {"mode": ("max", "average")[rng.integers(2)]}),
+    "convolution.pool_backward": _pool_backward,
+    "convolution.im2col": lambda rng: ((rng.standard_normal((2, 5, 7, 3)), 3, 2, 1), {}),
+    "convolution.col2im": lambda rng: ((rng.standard_normal((2 * 3 * 4, 27)), (2, 5, 7, 3), 3, 2, 1), {}),
+    "convolution.conv_transpose_forward": lambda rng: (_conv_inputs(rng, transpose=True), {}),
+    "convolution.conv_transpose_backward": lambda rng: _conv_backward(rng, "conv_transpose_forward", transpose=True),
 }
 
 
@@ -325,7 +357,7 @@ AUTOGRAD_CHECKED = set(BACKWARD_OF) | {
 } | {
     f"regularization.{name}" for name in ("backward_propagation_with_regularization", "dropout_backward",
                                           "backward_propagation_with_dropout", "cross_entropy_with_label_smoothing")
-}
+} | {f"convolution.{name}" for name in ("conv_backward", "pool_backward", "conv_transpose_backward")}
 
 
 def test_every_hand_written_gradient_is_checked_against_autograd():

@@ -1,7 +1,8 @@
 """NumPy reference implementations, in the notation of the notes.
 
 Dense data ``X`` is ``(n_x, m)`` with one example per column, ``W[l]`` is
-``(n[l], n[l-1])`` and ``b[l]`` is ``(n[l], 1)``.  One module per topic:
+``(n[l], n[l-1])`` and ``b[l]`` is ``(n[l], 1)``; images are ``(m, n_H, n_W,
+n_C)`` and filters ``(f, f, n_C_prev, n_C)``.  One module per topic:
 
 - :mod:`dlkit.numpy.basics`: chapter 1, NumPy basics;
 - :mod:`dlkit.numpy.computation_graph`: chapter 2, the graph J = 3(a + bc);
@@ -16,8 +17,10 @@ Dense data ``X`` is ``(n_x, m)`` with one example per column, ``W[l]`` is
 - :mod:`dlkit.numpy.gradient_checking`: chapter 5, checking backprop on all parameters;
 - :mod:`dlkit.numpy.optimization`: chapter 6, mini-batches, averages and the optimizers;
 - :mod:`dlkit.numpy.batch_norm`: chapter 7, batch and layer normalization;
-- :mod:`dlkit.numpy.softmax_regression`: chapter 7, softmax with cross-entropy.
+- :mod:`dlkit.numpy.softmax_regression`: chapter 7, softmax with cross-entropy;
+- :mod:`dlkit.numpy.convolution`: chapter 9, convolution, pooling, im2col and transposed convolution.
 
 Backend-neutral helpers: early stopping in :mod:`dlkit.training`, hyperparameter
-samplers in :mod:`dlkit.tuning`.
+samplers in :mod:`dlkit.tuning`, evaluation metrics in :mod:`dlkit.metrics`, and
+chapter 8's error gaps and error analysis in :mod:`dlkit.strategy`.
 """
