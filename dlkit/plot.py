@@ -158,7 +158,7 @@ def decision_boundary(predict, X, Y, ax=None, title=None, X_test=None, Y_test=No
                             resolution=resolution, colors=BINARY_COLORS)
 
 
-def confusion_matrix(C, class_names=None, ax=None, normalize=False, title=None):
+def plot_confusion_matrix(C, class_names=None, ax=None, normalize=False, title=None):
     """Show a confusion matrix C (K, K), rows = true class, columns = predicted class.
 
     C: counts, e.g. ``dlkit.metrics.confusion_matrix(y_true, y_pred)``.

@@ -115,6 +115,13 @@ CLASS = {
                                           "    return _dl_confusion_matrix(y_true, y_pred, K)"),
         "delegated_tests": {"test_confusion_matrix"},
     },
+    "09_convolution_step_by_step": {
+        "half": {"zero_pad", "conv_single_step", "conv_forward", "create_mask_from_window", "distribute_value"},
+        "tampered": "test_pool_backward",
+        "delegated": ("zero_pad", "from dlkit.numpy.convolution import zero_pad as _dl_zero_pad\n\n"
+                                  "def zero_pad(X, pad):\n    return _dl_zero_pad(X, pad)"),
+        "delegated_tests": {"test_zero_pad", "test_conv_forward", "test_conv_backward"},
+    },
     "10_residual_networks": {
         "half": {"IdentityBlock", "train_model"},
         "tampered": "test_ConvolutionalBlock",

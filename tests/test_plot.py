@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from dlkit.plot import BACKWARD_COLOR, FORWARD_COLOR, computation_graph, cost_curve, decision_boundary, decision_regions, image_grid
-from dlkit.plot import confusion_matrix as plot_confusion_matrix
+from dlkit.plot import plot_confusion_matrix
 
 
 def _images(m, h=4, w=5):
