@@ -115,6 +115,12 @@ CLASS = {
                                           "    return _dl_confusion_matrix(y_true, y_pred, K)"),
         "delegated_tests": {"test_confusion_matrix"},
     },
+    "09_cnn_application": {
+        "half": {"ConvNet", "evaluate"},
+        "tampered": "test_train_epoch",
+        "delegated": ("ConvNet", "from dlkit.torch.models import SmallCNN as ConvNet"),
+        "delegated_tests": {"test_ConvNet"},
+    },
     "09_convolution_step_by_step": {
         "half": {"zero_pad", "conv_single_step", "conv_forward", "create_mask_from_window", "distribute_value"},
         "tampered": "test_pool_backward",

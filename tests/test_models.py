@@ -74,7 +74,7 @@ def test_replace_head_without_freezing_and_bad_input():
     assert count_parameters(model) == (4 * 8 + 8) + (8 * 5 + 5)
     with pytest.raises(ValueError, match="n_out is 0"):
         replace_head(model, 0)
-    with pytest.raises(ValueError, match="expected an MLP"):
+    with pytest.raises(ValueError, match="expected a network like MLP or ResNet"):
         replace_head(nn.Linear(3, 2), 2)
 
 
@@ -321,3 +321,73 @@ def test_a_small_resnet_learns_a_tiny_batch():
         optimizer.step()
         losses.append(loss.item())
     assert losses[-1] < 0.5 * losses[0]
+
+
+# --- chapter 9 --------------------------------------------------------------------------------
+
+from dlkit.torch.models import SmallCNN  # noqa: E402
+
+
+def test_small_cnn_structure_and_parameters_by_hand():
+    """Parameters (9 n_C_prev + 1) n_C per conv 3x3, (n_in + 1) n_out per Linear; 28 -> 14 -> 7 after two pools."""
+    model = SmallCNN()
+    kinds = [type(m).__name__ for m in model.layers]
+    assert kinds == ["Conv2d", "ReLU", "MaxPool2d", "Conv2d", "ReLU", "MaxPool2d", "Flatten", "Linear", "ReLU", "Linear"]
+    convs = [m for m in model.layers if isinstance(m, nn.Conv2d)]
+    assert all(c.kernel_size == (3, 3) and c.stride == (1, 1) and c.padding == (1, 1) for c in convs)
+    assert all(p.kernel_size == 2 and p.stride == 2 for p in model.layers if isinstance(p, nn.MaxPool2d))
+    assert count_parameters(model) == (9 * 1 + 1) * 8 + (9 * 8 + 1) * 16 + (16 * 7 * 7 + 1) * 64 + (64 + 1) * 10 \
+        == 52_138
+    rows = layer_table(model, (1, 28, 28))
+    assert [r.output_shape for r in rows] == [(8, 28, 28), (8, 14, 14), (16, 14, 14), (16, 7, 7), (64,), (10,)]
+    assert sum(r.parameters for r in rows) == 52_138
+    assert model(torch.zeros(3, 1, 28, 28)).shape == (3, 10)
+    # three convolutions: 28 -> 14 -> 7 -> 3 (the pool rounds down), so fc1 sees 12 * 3 * 3 = 108 numbers
+    other = SmallCNN(n_classes=5, in_channels=3, channels=(4, 6, 12), hidden=20)
+    assert count_parameters(other) == (27 + 1) * 4 + (36 + 1) * 6 + (54 + 1) * 12 + (108 + 1) * 20 + (20 + 1) * 5 \
+        == 3_279
+    assert other(torch.zeros(2, 3, 28, 28)).shape == (2, 5)
+    assert [r.output_shape for r in layer_table(SmallCNN(channels=(2, 3, 4, 5)), (1, 28, 28))][-3:] == [(5, 1, 1),
+                                                                                                       (64,), (10,)]
+
+
+def test_small_cnn_against_a_functional_reference():
+    torch.manual_seed(0)
+    model = SmallCNN(n_classes=4, in_channels=2, channels=(3, 5), hidden=7).double()
+    x = torch.randn(6, 2, 28, 28, dtype=torch.float64)
+    conv1, conv2, fc1, fc2 = (m for m in model.layers if isinstance(m, (nn.Conv2d, nn.Linear)))
+    a = F.max_pool2d(torch.relu(F.conv2d(x, conv1.weight, conv1.bias, padding=1)), 2)     # (6, 3, 14, 14)
+    a = F.max_pool2d(torch.relu(F.conv2d(a, conv2.weight, conv2.bias, padding=1)), 2)     # (6, 5, 7, 7)
+    a = torch.relu(a.reshape(6, 5 * 7 * 7) @ fc1.weight.T + fc1.bias)
+    assert torch.allclose(model(x), a @ fc2.weight.T + fc2.bias, rtol=1e-12, atol=1e-12)
+
+
+def test_small_cnn_bad_input():
+    with pytest.raises(ValueError, match=r"x has shape \(3, 1, 32, 32\), expected \(m, 1, 28, 28\)"):
+        SmallCNN()(torch.zeros(3, 1, 32, 32))
+    with pytest.raises(ValueError, match=r"x has shape \(3, 1, 28, 28\), expected \(m, 3, 28, 28\)"):
+        SmallCNN(in_channels=3)(torch.zeros(3, 1, 28, 28))
+    with pytest.raises(ValueError, match=r"channels is \(2, 2, 2, 2, 2\), expected one to four"):
+        SmallCNN(channels=(2, 2, 2, 2, 2))
+    with pytest.raises(ValueError, match=r"channels is \(\), expected one to four"):
+        SmallCNN(channels=())
+    with pytest.raises(ValueError, match="each entry of channels is 0"):
+        SmallCNN(channels=(8, 0))
+    with pytest.raises(ValueError, match="hidden is 0"):
+        SmallCNN(hidden=0)
+
+
+def test_small_cnn_learns_a_tiny_batch():
+    torch.manual_seed(0)
+    x, y = torch.randn(16, 1, 28, 28), torch.randint(0, 4, (16,))
+    model = SmallCNN(n_classes=4)
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+    losses = []
+    for _ in range(30):
+        optimizer.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    assert losses[-1] < 0.25 * losses[0]
+    assert (model(x).argmax(dim=1) == y).all()                       # it fits the 16 random labels

@@ -5,7 +5,7 @@ Unlike the twins in this package, which keep the notes' layouts (X is
 with DataLoader and torch.optim: a dense batch is (m, n_x), one example per
 row, and a batch of images is (m, n_C, n_H, n_W) (NCHW, PyTorch's layout).
 
-Chapter 10's architectures: :class:`LeNet5`, :func:`vgg_block` and
+Chapter 9's first CNN: :class:`SmallCNN`.  Chapter 10's architectures: :class:`LeNet5`, :func:`vgg_block` and
 :class:`VGG` (:class:`VGG16`, :class:`VGG19`), the bottleneck residual blocks
 :class:`IdentityBlock` and :class:`ConvolutionalBlock` and a :class:`ResNet`
 built from them, :class:`InceptionBlock`, :class:`DepthwiseSeparableConv`
@@ -93,12 +93,13 @@ def replace_head(model, n_out, freeze_body=True):
     """Transfer learning: a new, randomly initialized last Linear layer with ``n_out`` outputs.
 
     model: a network whose ``layers`` is an nn.Sequential ending in nn.Linear
-    (an ``MLP``).  freeze_body=True freezes every earlier layer, so that
+    (an ``MLP``, a ``ResNet``).  freeze_body=True freezes every earlier layer, so that
     training updates the head only (for a small new data set); freeze_body=
     False fine-tunes everything.  Changes model in place and returns it.
     """
     if not isinstance(getattr(model, "layers", None), nn.Sequential) or not isinstance(model.layers[-1], nn.Linear):
-        raise ValueError(f"model is a {type(model).__name__} whose layers do not end in nn.Linear, expected an MLP")
+        raise ValueError(f"model is a {type(model).__name__} whose layers do not end in nn.Linear, "
+                         "expected a network like MLP or ResNet: an nn.Sequential `layers` ending in nn.Linear")
     if n_out < 1:
         raise ValueError(f"n_out is {n_out!r}, expected a positive number of outputs")
     old = model.layers[-1]
@@ -497,3 +498,42 @@ def layer_table(model, input_shape):
         for h in hooks:
             h.remove()
     return rows
+
+
+# --- Chapter 9: a first CNN --------------------------------------------------------------------
+
+class SmallCNN(nn.Module):
+    """A first CNN for 28 x 28 images: [CONV 3x3 "same" -> ReLU -> MAX POOL 2x2] per entry of channels -> FC -> FC.
+
+    Each entry n_C of ``channels`` adds a conv 3x3, stride 1, padding 1 (the
+    size stays) with n_C filters, a ReLU and a max pool 2x2, stride 2 (the
+    size halves, rounded down: 28 -> 14 -> 7 -> 3 -> 1, so one to four
+    entries).  Then flatten, a hidden Linear layer of ``hidden`` ReLU units
+    and a Linear layer to n_classes logits.  The layers are one flat
+    nn.Sequential, ``layers``: Conv2d, ReLU, MaxPool2d per entry, then
+    Flatten, Linear, ReLU, Linear.  x: (m, in_channels, 28, 28) -> logits
+    (m, n_classes).  The defaults have 52,138 parameters: conv1
+    (9*1 + 1)*8 = 80, conv2 (9*8 + 1)*16 = 1,168, fc1 (16*7*7 + 1)*64 =
+    50,240, fc2 (64 + 1)*10 = 650.
+    """
+
+    def __init__(self, n_classes=10, in_channels=1, channels=(8, 16), hidden=64):
+        super().__init__()
+        for name, value in (("n_classes", n_classes), ("in_channels", in_channels), ("hidden", hidden)):
+            _check_size(name, value)
+        if not 1 <= len(channels) <= 4:
+            raise ValueError(f"channels is {tuple(channels)!r}, expected one to four numbers of filters: "
+                             "each max pool halves 28 x 28 (28 -> 14 -> 7 -> 3 -> 1)")
+        for n_C in channels:
+            _check_size("each entry of channels", n_C)
+        self.in_channels = in_channels
+        layers, prev, size = [], in_channels, 28
+        for n_C in channels:
+            layers += [nn.Conv2d(prev, n_C, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2, stride=2)]
+            prev, size = n_C, size // 2
+        layers += [nn.Flatten(), nn.Linear(prev * size * size, hidden), nn.ReLU(), nn.Linear(hidden, n_classes)]
+        self.layers = nn.Sequential(*layers)
+
+    def forward(self, x):
+        check_shape("x", x, ("m", self.in_channels, 28, 28))
+        return self.layers(x)                     # (m, C, 28, 28) -> ... -> (m, n_C, size, size) -> (m, n_classes)
