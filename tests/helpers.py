@@ -48,4 +48,6 @@ RETURNS_GRADIENTS = {"logistic_regression.propagate", "shallow_network.backward_
                      "regularization.backward_propagation_with_regularization",
                      "regularization.backward_propagation_with_dropout",
                      "regularization.cross_entropy_with_label_smoothing",
-                     "softmax_regression.softmax_cross_entropy"}
+                     "softmax_regression.softmax_cross_entropy",
+                     *(f"linear_classifier.{name}" for name in ("svm_loss_loops", "svm_loss_vectorized",
+                                                                "softmax_loss_loops", "softmax_loss_vectorized"))}

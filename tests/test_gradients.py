@@ -7,6 +7,7 @@ from dlkit.numpy import activations as act
 from dlkit.numpy import batch_norm as bn
 from dlkit.numpy import convolution as cv
 from dlkit.numpy import deep_network as dn
+from dlkit.numpy import linear_classifier as lc
 from dlkit.numpy import regularization as reg
 from dlkit.numpy import shallow_network as sn
 from dlkit.numpy import softmax_regression as smr
@@ -219,6 +220,22 @@ def check_pool_backward(rng):
                    dA, [f"dA_prev ({mode})"])
 
 
+def _linear_problem_off_the_hinge(rng, K=4, n_x=5, m=9, delta=1.0):
+    """W, X, y whose SVM margins s_j - s_{y_i} + delta are all at least 1e-3 from the hinge's kink at 0."""
+    while True:
+        W, X, y = rng.standard_normal((K, n_x)), rng.standard_normal((n_x, m)), rng.integers(K, size=m)
+        S = W @ X
+        if np.all(np.abs(S - S[y, np.arange(m)] + delta)[np.arange(K)[:, None] != y] > 1e-3):
+            return W, X, y
+
+
+def _check_linear_loss(loss_fn):
+    def check(rng):
+        W, X, y = _linear_problem_off_the_hinge(rng)
+        gradient_check(lambda W: loss_fn(W, X, y, 0.3)[0], W.copy(), loss_fn(W, X, y, 0.3)[1], tol=TOL, name="dW")
+    return check
+
+
 CHECKS = {
     "basics.sigmoid_derivative": check_sigmoid_derivative,
     "computation_graph.computation_graph_backward": check_computation_graph_backward,
@@ -246,6 +263,8 @@ CHECKS = {
     "convolution.pool_backward": check_pool_backward,
     "convolution.conv_transpose_backward": _check_conv_like(cv.conv_transpose_forward, cv.conv_transpose_backward,
                                                             (3, 3, 3, 2)),
+    **{f"linear_classifier.{name}": _check_linear_loss(getattr(lc, name)) for name in (
+        "svm_loss_loops", "svm_loss_vectorized", "softmax_loss_loops", "softmax_loss_vectorized")},
 }
 
 

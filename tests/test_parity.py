@@ -24,6 +24,7 @@ BACKEND_NEUTRAL = {
     **{f"optimization.{name}": "a learning rate from numbers; use it with either backend" for name in (
         "schedule_lr_decay", "inverse_time_decay", "exponential_decay", "sqrt_decay")},
     "convolution.conv_output_size": "computes a size from integers; no arrays involved",
+    "knn.k_fold_split": "index arrays from a seeded NumPy permutation; the torch kNN indexes tensors with them",
 }
 # Hand-written backward passes: checked against autograd through the forward twin instead.
 BACKWARD_OF = {"computation_graph.computation_graph_backward": "computation_graph.computation_graph_forward"}
@@ -157,6 +158,16 @@ def _conv_backward(rng, forward, transpose=False):
     return (rng.standard_normal(out.shape), cache), {}
 
 
+def _knn_pair(rng):
+    return rng.standard_normal((4, 5)), rng.standard_normal((4, 7))
+
+
+def _linear_problem(rng, K=3, n_x=5, m=8):
+    """W: (K, n_x), X: (n_x, m) with a bias row, y: (m,) ints."""
+    X = np.vstack([rng.standard_normal((n_x - 1, m)), np.ones((1, m))])
+    return rng.standard_normal((K, n_x)), X, rng.integers(K, size=m)
+
+
 def _pool_backward(rng):
     """Overlapping 3x3 windows, stride 2; continuous values, so no window has tied maxima."""
     mode = ("max", "average")[rng.integers(2)]
@@ -287,6 +298,19 @@ CASES = {
     "convolution.col2im": lambda rng: ((rng.standard_normal((2 * 3 * 4, 27)), (2, 5, 7, 3), 3, 2, 1), {}),
     "convolution.conv_transpose_forward": lambda rng: (_conv_inputs(rng, transpose=True), {}),
     "convolution.conv_transpose_backward": lambda rng: _conv_backward(rng, "conv_transpose_forward", transpose=True),
+    **{f"knn.{name}": lambda rng: (_knn_pair(rng), {}) for name in (
+        "compute_distances_two_loops", "compute_distances_one_loop", "compute_distances_no_loops", "l1_distances")},
+    "knn.predict_labels": lambda rng: ((rng.random((6, 9)), rng.integers(3, size=9)), {"k": 4}),
+    "knn.cross_validate_knn": lambda rng: (
+        (rng.standard_normal((3, 20)), rng.integers(3, size=20), [1, 3, 5]),
+        {"n_folds": 4, "seed": 2, "distance": ("l1", "l2")[rng.integers(2)]}),
+    "linear_classifier.add_bias_row": lambda rng: ((rng.standard_normal((4, 6)),), {}),
+    **{f"linear_classifier.{name}": lambda rng: (_linear_problem(rng) + (0.1,), {}) for name in (
+        "svm_loss_loops", "svm_loss_vectorized", "softmax_loss_loops", "softmax_loss_vectorized")},
+    "linear_classifier.train_linear_classifier": lambda rng: (
+        _linear_problem(rng, m=30)[1:], {"loss": ("svm", "softmax")[rng.integers(2)], "learning_rate": 0.1,
+                                         "num_iters": 15, "batch_size": 10, "seed": 3}),
+    "linear_classifier.predict_linear": lambda rng: (_linear_problem(rng)[:2], {}),
 }
 
 
@@ -319,7 +343,8 @@ def assert_agree(expected, got, device, where="output", rtol=1e-10):
     elif isinstance(expected, (np.ndarray, float)):
         if isinstance(got, torch.Tensor):
             assert got.device.type == device, f"{where} is on {got.device}, expected {device}"
-            assert got.dtype == torch.float64, f"{where} has dtype {got.dtype}, expected float64"
+            want = torch.int64 if np.asarray(expected).dtype.kind in "iu" else torch.float64  # labels are int64
+            assert got.dtype == want, f"{where} has dtype {got.dtype}, expected {want}"
         assert np.shape(expected) == tuple(np.shape(got.cpu() if isinstance(got, torch.Tensor) else got)), where
         assert rel_error(expected, got) < rtol, f"{where}: relative error {rel_error(expected, got):.2e}"
     else:
@@ -357,7 +382,9 @@ AUTOGRAD_CHECKED = set(BACKWARD_OF) | {
 } | {
     f"regularization.{name}" for name in ("backward_propagation_with_regularization", "dropout_backward",
                                           "backward_propagation_with_dropout", "cross_entropy_with_label_smoothing")
-} | {f"convolution.{name}" for name in ("conv_backward", "pool_backward", "conv_transpose_backward")}
+} | {f"convolution.{name}" for name in ("conv_backward", "pool_backward", "conv_transpose_backward")} | {  # dW by autograd in the twins
+    f"linear_classifier.{name}" for name in ("svm_loss_loops", "svm_loss_vectorized", "softmax_loss_loops",
+                                             "softmax_loss_vectorized")}
 
 
 def test_every_hand_written_gradient_is_checked_against_autograd():

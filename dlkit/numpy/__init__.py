@@ -18,7 +18,9 @@ n_C)`` and filters ``(f, f, n_C_prev, n_C)``.  One module per topic:
 - :mod:`dlkit.numpy.optimization`: chapter 6, mini-batches, averages and the optimizers;
 - :mod:`dlkit.numpy.batch_norm`: chapter 7, batch and layer normalization;
 - :mod:`dlkit.numpy.softmax_regression`: chapter 7, softmax with cross-entropy;
-- :mod:`dlkit.numpy.convolution`: chapter 9, convolution, pooling, im2col and transposed convolution.
+- :mod:`dlkit.numpy.convolution`: chapter 9, convolution, pooling, im2col and transposed convolution;
+- :mod:`dlkit.numpy.knn`: appendix A, k-nearest neighbours, L1/L2 distances and k-fold cross-validation;
+- :mod:`dlkit.numpy.linear_classifier`: appendix A, linear classifiers with the SVM and softmax losses.
 
 Backend-neutral helpers: early stopping in :mod:`dlkit.training`, hyperparameter
 samplers in :mod:`dlkit.tuning`, evaluation metrics in :mod:`dlkit.metrics`, and
