@@ -134,6 +134,14 @@ CLASS = {
         "delegated": ("IdentityBlock", "from dlkit.torch.models import IdentityBlock"),
         "delegated_tests": {"test_IdentityBlock", "test_build_resnet"},
     },
+    "A_knn_svm_softmax": {
+        "half": {"compute_distances_two_loops", "compute_distances_no_loops", "predict_labels", "choose_k"},
+        "tampered": "test_svm_loss_vectorized",
+        "delegated": ("svm_loss_vectorized", "from dlkit.numpy.linear_classifier import svm_loss_vectorized as _dl_svm\n\n"
+                                             "def svm_loss_vectorized(W, X, y, reg, delta=1.0):\n"
+                                             "    return _dl_svm(W, X, y, reg, delta)"),
+        "delegated_tests": {"test_svm_loss_vectorized", "test_train_linear_classifier"},
+    },
 }
 STUDENTS = ["correct", "empty", "half", "edited", "deleted", "delegating"]
 
