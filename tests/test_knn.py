@@ -134,6 +134,18 @@ def test_cross_validate_knn_on_two_separated_clusters(distance):
     assert acc[1].min() < 1                                     # some fold has a majority of the other cluster
 
 
+def test_cross_validate_knn_sorts_once_but_agrees_with_predict_labels_per_fold(rng):
+    X, y = rng.standard_normal((6, 60)), rng.integers(3, size=60)
+    ks = [7, 1, 4]
+    accuracies = knn.cross_validate_knn(X, y, ks, n_folds=4, seed=5)
+    for f, (train_idx, val_idx) in enumerate(knn.k_fold_split(60, 4, seed=5)):
+        dists = knn.compute_distances_no_loops(X[:, val_idx], X[:, train_idx])
+        for row, k in enumerate(ks):
+            assert accuracies[row, f] == np.mean(knn.predict_labels(dists, y[train_idx], k) == y[val_idx])
+    with pytest.raises(ValueError, match="k is 46, expected an int from 1 to m_train = 45"):
+        knn.cross_validate_knn(X, y, [1, 46], n_folds=4)
+
+
 def test_torch_twin_keeps_device_and_dtype(device, rng):
     torch = pytest.importorskip("torch", reason="the torch extra is not installed")
     from dlkit.torch import knn as tknn

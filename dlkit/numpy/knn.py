@@ -113,11 +113,18 @@ def predict_labels(dists, y_train, k=1):
     dists = as_array("dists", dists)
     m_train = check_shape("dists", dists, ("m_test", "m_train"))["m_train"]
     y_train = _as_labels("y_train", y_train, m_train)
+    _check_k(k, m_train)
+    nearest = np.argsort(dists, axis=1, kind="stable")[:, :k]   # (m_test, k) training indices
+    return _vote(y_train[nearest], int(y_train.max()) + 1)
+
+
+def _check_k(k, m_train):
     if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not 1 <= k <= m_train:
         raise ValueError(f"k is {k!r}, expected an int from 1 to m_train = {m_train}")
-    nearest = np.argsort(dists, axis=1, kind="stable")[:, :k]   # (m_test, k) training indices
-    labels = y_train[nearest]                                   # (m_test, k)
-    K = int(y_train.max()) + 1
+
+
+def _vote(labels, K):
+    """labels: (m_test, k), the labels of the k nearest -> (m_test,) the most frequent, ties to the smallest."""
     votes = (labels[:, :, None] == np.arange(K)).sum(axis=1)    # (m_test, K)
     return np.argmax(votes, axis=1)                             # the first, i.e. smallest, label of the most votes
 
@@ -142,7 +149,7 @@ def cross_validate_knn(X, y, ks, n_folds=5, seed=0, distance="l2"):
     """Validation accuracy of kNN for each k in ks on each fold of :func:`k_fold_split`.
 
     X: (n_x, m), y: (m,) or (1, m) ints, distance "l1" or "l2".  The
-    distances of a fold are computed once and shared by all k.  Returns
+    distances of a fold are computed and sorted once and shared by all k.  Returns
     accuracies: (len(ks), n_folds), the fraction of the fold's examples
     predicted right.
     """
@@ -153,8 +160,12 @@ def cross_validate_knn(X, y, ks, n_folds=5, seed=0, distance="l2"):
         raise ValueError(f"distance is {distance!r}, expected one of {DISTANCES}")
     dist_fn = l1_distances if distance == "l1" else compute_distances_no_loops
     accuracies = np.zeros((len(ks), n_folds))
+    K = int(y.max()) + 1
     for f, (train_idx, val_idx) in enumerate(k_fold_split(m, n_folds, seed)):
+        for k in ks:
+            _check_k(k, len(train_idx))
         dists = dist_fn(X[:, val_idx], X[:, train_idx])         # (m_val, m_train)
+        nearest = np.argsort(dists, axis=1, kind="stable")[:, :max(ks)]
         for row, k in enumerate(ks):
-            accuracies[row, f] = np.mean(predict_labels(dists, y[train_idx], k) == y[val_idx])
+            accuracies[row, f] = np.mean(_vote(y[train_idx][nearest[:, :k]], K) == y[val_idx])
     return accuracies

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from dlkit._shapes import check_shape, format_shape
-from dlkit.numpy.knn import _CHUNK_ENTRIES, DISTANCES, k_fold_split
+from dlkit.numpy.knn import _CHUNK_ENTRIES, DISTANCES, _check_k, k_fold_split
 from dlkit.torch._tensors import as_tensor
 
 
@@ -87,12 +87,14 @@ def predict_labels(dists, y_train, k=1):
     dists = as_tensor("dists", dists)
     m_train = check_shape("dists", dists, ("m_test", "m_train"))["m_train"]
     y_train = _as_labels("y_train", y_train, m_train, device=dists.device)
-    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not 1 <= k <= m_train:
-        raise ValueError(f"k is {k!r}, expected an int from 1 to m_train = {m_train}")
+    _check_k(k, m_train)
     nearest = torch.argsort(dists, dim=1, stable=True)[:, :k]   # (m_test, k) training indices
-    labels = y_train[nearest]                                   # (m_test, k)
-    K = int(y_train.max()) + 1
-    votes = torch.zeros(dists.shape[0], K, dtype=torch.int64, device=dists.device)
+    return _vote(y_train[nearest], int(y_train.max()) + 1)
+
+
+def _vote(labels, K):
+    """labels: (m_test, k), the labels of the k nearest -> (m_test,) the most frequent, ties to the smallest."""
+    votes = torch.zeros(labels.shape[0], K, dtype=torch.int64, device=labels.device)
     votes.scatter_add_(1, labels, torch.ones_like(labels))      # (m_test, K)
     return torch.argmax(votes, dim=1)                           # the first maximal, i.e. smallest, label
 
@@ -106,9 +108,13 @@ def cross_validate_knn(X, y, ks, n_folds=5, seed=0, distance="l2"):
         raise ValueError(f"distance is {distance!r}, expected one of {DISTANCES}")
     dist_fn = l1_distances if distance == "l1" else compute_distances_no_loops
     accuracies = X.new_zeros((len(ks), n_folds))
+    K = int(y.max()) + 1
     for f, (train_idx, val_idx) in enumerate(k_fold_split(m, n_folds, seed)):
+        for k in ks:
+            _check_k(k, len(train_idx))
         train_idx, val_idx = torch.as_tensor(train_idx, device=X.device), torch.as_tensor(val_idx, device=X.device)
         dists = dist_fn(X[:, val_idx], X[:, train_idx])         # (m_val, m_train)
+        nearest = torch.argsort(dists, dim=1, stable=True)[:, :max(ks)]
         for row, k in enumerate(ks):
-            accuracies[row, f] = (predict_labels(dists, y[train_idx], k) == y[val_idx]).to(X.dtype).mean()
+            accuracies[row, f] = (_vote(y[train_idx][nearest[:, :k]], K) == y[val_idx]).to(X.dtype).mean()
     return accuracies
