@@ -308,18 +308,24 @@ def test_resnet50_parameter_count():
     assert [r.output_shape for r in rows[:2]] == [(64, 112, 112), (64, 56, 56)]
 
 
-def test_a_small_resnet_learns_a_tiny_batch():
-    torch.manual_seed(0)
-    x, y = torch.randn(16, 1, 12, 12), torch.randint(0, 4, (16,))
-    model = ResNet(n_classes=4, stem_channels=8, stages=[((4, 4, 8), 1, 1), ((4, 4, 16), 1, 2)])
-    optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+def _adam_steps(model, x, y, steps, lr=0.01):
+    """The cross-entropy of each of ``steps`` Adam steps on the batch (x, y)."""
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     losses = []
-    for _ in range(30):
+    for _ in range(steps):
         optimizer.zero_grad()
         loss = F.cross_entropy(model(x), y)
         loss.backward()
         optimizer.step()
         losses.append(loss.item())
+    return losses
+
+
+def test_a_small_resnet_learns_a_tiny_batch():
+    torch.manual_seed(0)
+    x, y = torch.randn(16, 1, 12, 12), torch.randint(0, 4, (16,))
+    model = ResNet(n_classes=4, stem_channels=8, stages=[((4, 4, 8), 1, 1), ((4, 4, 16), 1, 2)])
+    losses = _adam_steps(model, x, y, steps=30)
     assert losses[-1] < 0.5 * losses[0]
 
 
@@ -381,13 +387,6 @@ def test_small_cnn_learns_a_tiny_batch():
     torch.manual_seed(0)
     x, y = torch.randn(16, 1, 28, 28), torch.randint(0, 4, (16,))
     model = SmallCNN(n_classes=4)
-    optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
-    losses = []
-    for _ in range(30):
-        optimizer.zero_grad()
-        loss = F.cross_entropy(model(x), y)
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
+    losses = _adam_steps(model, x, y, steps=30)
     assert losses[-1] < 0.25 * losses[0]
     assert (model(x).argmax(dim=1) == y).all()                       # it fits the 16 random labels

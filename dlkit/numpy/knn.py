@@ -41,12 +41,17 @@ def _as_labels(name, y, m, K=None):
 
 def _check_pair(X_test, X_train):
     X_test, X_train = as_array("X_test", X_test), as_array("X_train", X_train)
+    _check_features(X_test, X_train)
+    return X_test, X_train
+
+
+def _check_features(X_test, X_train):
+    """Both (n_x, m) with the same n_x; arrays or tensors."""
     check_shape("X_test", X_test, ("n_x", "m_test"))
     check_shape("X_train", X_train, ("n_x", "m_train"))
     if X_test.shape[0] != X_train.shape[0]:
         raise ValueError(f"X_test has shape {format_shape(X_test.shape)} and X_train {format_shape(X_train.shape)}, "
                          f"expected the same number of features n_x (rows) in both")
-    return X_test, X_train
 
 
 def compute_distances_two_loops(X_test, X_train):

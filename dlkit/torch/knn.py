@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from dlkit._shapes import check_shape, format_shape
-from dlkit.numpy.knn import _CHUNK_ENTRIES, DISTANCES, _check_k, k_fold_split
+from dlkit.numpy.knn import _CHUNK_ENTRIES, DISTANCES, _check_features, _check_k, k_fold_split
 from dlkit.torch._tensors import as_tensor
 
 
@@ -31,11 +31,7 @@ def _as_labels(name, y, m, K=None, device=None):
 def _check_pair(X_test, X_train):
     X_test = as_tensor("X_test", X_test)
     X_train = as_tensor("X_train", X_train, like=X_test)
-    check_shape("X_test", X_test, ("n_x", "m_test"))
-    check_shape("X_train", X_train, ("n_x", "m_train"))
-    if X_test.shape[0] != X_train.shape[0]:
-        raise ValueError(f"X_test has shape {format_shape(X_test.shape)} and X_train {format_shape(X_train.shape)}, "
-                         f"expected the same number of features n_x (rows) in both")
+    _check_features(X_test, X_train)
     return X_test, X_train
 
 
