@@ -24,6 +24,10 @@ BACKEND_NEUTRAL = {
     **{f"optimization.{name}": "a learning rate from numbers; use it with either backend" for name in (
         "schedule_lr_decay", "inverse_time_decay", "exponential_decay", "sqrt_decay")},
     "convolution.conv_output_size": "computes a size from integers; no arrays involved",
+    "detection.build_yolo_target": "bookkeeping over a short list of boxes (a Python loop, slot by slot); NumPy in "
+                                   "and out, tensors accepted",
+    "detection.mean_average_precision": "matching and counting over lists of boxes per image; NumPy in and out, "
+                                        "tensors accepted",
     "knn.k_fold_split": "index arrays from a seeded NumPy permutation; the torch kNN indexes tensors with them",
 }
 # Hand-written backward passes: checked against autograd through the forward twin instead.
@@ -298,6 +302,24 @@ CASES = {
     "convolution.col2im": lambda rng: ((rng.standard_normal((2 * 3 * 4, 27)), (2, 5, 7, 3), 3, 2, 1), {}),
     "convolution.conv_transpose_forward": lambda rng: (_conv_inputs(rng, transpose=True), {}),
     "convolution.conv_transpose_backward": lambda rng: _conv_backward(rng, "conv_transpose_forward", transpose=True),
+    "detection.iou": lambda rng: (tuple(NUMPY["detection.yolo_boxes_to_corners"](
+        rng.random((2, 2, 1, 6)) * [1, 1, 1, 3, 3, 1]).reshape(-1, 4) for _ in range(2)), {}),
+    "detection.yolo_boxes_to_corners": lambda rng: ((rng.random((2, 3, 3, 2, 8)) * 2,), {}),
+    "detection.scale_boxes": lambda rng: ((rng.random((3, 3, 2, 4)), (48, 64)), {}),
+    "detection.yolo_filter_boxes": lambda rng: (
+        (rng.random((3, 3, 2, 1)), rng.random((3, 3, 2, 4)), rng.random((3, 3, 2, 3))), {"threshold": 0.3}),
+    "detection.non_max_suppression": lambda rng: (
+        (NUMPY["detection.yolo_boxes_to_corners"](rng.random((3, 3, 2, 6)) * [1, 1, 1, 3, 3, 1]).reshape(-1, 4),
+         rng.random(18)), {"iou_threshold": 0.3, "max_boxes": 8}),
+    "detection.yolo_eval": lambda rng: (
+        (rng.random((3, 3, 2, 8)) * [1, 1, 1, 3, 3, 1, 1, 1], (48, 64)), {"score_threshold": 0.3, "iou_threshold": 0.4}),
+    "face_recognition.triplet_loss": lambda rng: (tuple(rng.standard_normal((6, 4)) for _ in range(3)), {"alpha": 0.5}),
+    "face_recognition.distance": lambda rng: ((rng.standard_normal((5, 4)), rng.standard_normal(4)), {}),
+    "face_recognition.verify": lambda rng: (
+        (rng.standard_normal(4), "b", {name: rng.standard_normal(4) for name in "abc"}), {"threshold": 2.0}),
+    "face_recognition.who_is_it": lambda rng: (
+        (rng.standard_normal(4), {name: rng.standard_normal(4) for name in "abc"}), {"threshold": 2.0}),
+    "face_recognition.hardest_triplets": lambda rng: ((rng.standard_normal((9, 3)), rng.integers(3, size=9)), {}),
     **{f"knn.{name}": lambda rng: (_knn_pair(rng), {}) for name in (
         "compute_distances_two_loops", "compute_distances_one_loop", "compute_distances_no_loops", "l1_distances")},
     "knn.predict_labels": lambda rng: ((rng.random((6, 9)), rng.integers(3, size=9)), {"k": 4}),
@@ -311,6 +333,13 @@ CASES = {
         _linear_problem(rng, m=30)[1:], {"loss": ("svm", "softmax")[rng.integers(2)], "learning_rate": 0.1,
                                          "num_iters": 15, "batch_size": 10, "seed": 3}),
     "linear_classifier.predict_linear": lambda rng: (_linear_problem(rng)[:2], {}),
+    **{f"style_transfer.{name}": lambda rng: ((rng.standard_normal((1, 3, 4, 5)), rng.standard_normal((1, 3, 4, 5))), {})
+       for name in ("compute_content_cost", "compute_layer_style_cost")},
+    "style_transfer.gram_matrix": lambda rng: ((rng.standard_normal((5, 12)),), {}),
+    "style_transfer.compute_style_cost": lambda rng: (
+        ([rng.standard_normal((1, 3, 4, 5)), rng.standard_normal((1, 2, 2, 7))],
+         [rng.standard_normal((1, 3, 4, 5)), rng.standard_normal((1, 2, 2, 7))], [0.3, 2.0]), {}),
+    "style_transfer.total_cost": lambda rng: ((np.array(rng.random()), np.array(rng.random())), {"alpha": 3, "beta": 7}),
 }
 
 

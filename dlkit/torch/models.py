@@ -10,7 +10,10 @@ Chapter 9's first CNN: :class:`SmallCNN`.  Chapter 10's architectures: :class:`L
 :class:`IdentityBlock` and :class:`ConvolutionalBlock` and a :class:`ResNet`
 built from them, :class:`InceptionBlock`, :class:`DepthwiseSeparableConv`
 (MobileNet), and :func:`layer_table`, which lists a network's layers with
-their output shapes, parameters and multiplies.
+their output shapes, parameters and multiplies.  Chapter 11's detector:
+:class:`TinyYOLO`.  Chapter 12's :class:`FaceEncoder` (triplet-loss
+encodings) and :class:`StyleFeatures` (fixed random filters for style
+transfer).
 """
 
 from collections import OrderedDict, namedtuple
@@ -537,3 +540,199 @@ class SmallCNN(nn.Module):
     def forward(self, x):
         check_shape("x", x, ("m", self.in_channels, 28, 28))
         return self.layers(x)                     # (m, C, 28, 28) -> ... -> (m, n_C, size, size) -> (m, n_classes)
+
+
+# --- Chapter 11: object detection ---------------------------------------------------------------
+
+class TinyYOLO(nn.Module):
+    """A small fully convolutional YOLO detector: raw predictions for an S x S grid, A anchors, C classes.
+
+    One block per entry n_C of ``channels``: conv 3x3 "same" (n_C filters, no
+    bias) -> BatchNorm2d -> ReLU -> max pool; the first block pools by
+    image_size / (S 2^(blocks - 1)), the others by 2, so the last block's maps
+    are S x S (64 -> 16 -> 8 -> 4 by default; pooling early keeps the
+    convolutions cheap, and trained better here than pooling 2, 2, 4).  A
+    conv 1x1 then gives A (5 + C) numbers per cell, for each anchor [p_c,
+    b_x, b_y, b_h, b_w, c_1 .. c_C] before activation: the convolutional
+    sliding windows of the notes, cell (i, j) seeing a window of the image
+    around it.  x: (m, 3, image_size, image_size) float32 -> raw (m, S, S,
+    A, 5 + C); :func:`dlkit.torch.detection.yolo_activate` turns it into an
+    output for :func:`~dlkit.torch.detection.yolo_eval`, and
+    :func:`~dlkit.torch.detection.yolo_loss` trains it.
+
+    Recipe, measured: ``data = load_shapes(m=1000, seed=0)``, images
+    ``torch.tensor(data.images, dtype=torch.float32).permute(0, 3, 1, 2)``,
+    targets ``data.Y[:, :, :, None, :]`` as float32; ``torch.manual_seed(0)``,
+    ``TinyYOLO()``, ``torch.optim.Adam(model.parameters(), lr=5e-3)``; 4
+    epochs of mini-batches of 32 (one ``g = torch.Generator().manual_seed(0)``
+    before the loop, then ``torch.randperm(1000, generator=g).split(32)``:
+    a new order each epoch),
+    loss ``yolo_loss(model(x), y)``.  Test: in eval mode, yolo_activate on
+    ``load_shapes(m=1000, seed=1)``, yolo_eval per image, then
+    :func:`~dlkit.torch.detection.mean_average_precision`: mAP@0.5 = 0.95
+    with score_threshold=0.1 and 0.84 with the default 0.6 (a high
+    threshold cuts off the low-score end of the precision-recall curve);
+    0.94 and 0.82 with one torch thread, whose sums round differently.
+    Training took 65 s of wall time with 2 torch threads on a 2-core
+    machine shared with other jobs (load average 7.6), and 10 s (4 s of
+    CPU) with one thread there.
+    """
+
+    def __init__(self, n_classes=3, S=4, n_anchors=1, image_size=64, channels=(16, 32, 64)):
+        super().__init__()
+        for name, value in (("n_classes", n_classes), ("S", S), ("n_anchors", n_anchors),
+                            ("image_size", image_size)):
+            _check_size(name, value)
+        if len(channels) < 1:
+            raise ValueError(f"channels is {tuple(channels)!r}, expected at least one number of filters")
+        for n_C in channels:
+            _check_size("each entry of channels", n_C)
+        halvings = 2 ** (len(channels) - 1)
+        if image_size % (S * halvings):
+            raise ValueError(f"image_size is {image_size}, expected a multiple of S * 2^(len(channels) - 1) = "
+                             f"{S * halvings}, so that the blocks' pools bring it down to S = {S}")
+        self.n_classes, self.S, self.n_anchors, self.image_size = n_classes, S, n_anchors, image_size
+        layers, prev = [], 3
+        for k, n_C in enumerate(channels):
+            pool = image_size // (S * halvings) if k == 0 else 2
+            layers += [nn.Conv2d(prev, n_C, 3, padding=1, bias=False), nn.BatchNorm2d(n_C), nn.ReLU(),
+                       nn.MaxPool2d(pool)]
+            prev = n_C
+        self.features = nn.Sequential(*layers)
+        self.head = nn.Conv2d(prev, n_anchors * (5 + n_classes), 1)
+
+    def forward(self, x):
+        check_shape("x", x, ("m", 3, self.image_size, self.image_size))
+        out = self.head(self.features(x))                          # (m, A (5 + C), S, S)
+        out = out.permute(0, 2, 3, 1)                              # (m, S, S, A (5 + C))
+        return out.reshape(x.shape[0], self.S, self.S, self.n_anchors, 5 + self.n_classes)
+
+
+# --- Chapter 12: face recognition --------------------------------------------------------------
+
+class FaceEncoder(nn.Module):
+    """A Siamese encoder f(x) for 28 x 28 images: CNN -> Linear -> BatchNorm1d -> L2 normalization, (m, d) rows.
+
+    Each entry n_C of ``channels`` adds conv 3x3 "same" (n_C filters, no bias)
+    -> BatchNorm2d -> ReLU -> max pool 2x2, stride 2 (28 -> 14 -> 7 -> 3 -> 1,
+    so one to four entries); then flatten, a Linear layer to d numbers, a
+    BatchNorm1d(d) without learned scale and shift, and the division of each
+    row by its L2 norm, so ||f(x)|| = 1 and distances lie in [0, 2].  The
+    BatchNorm1d spreads the batch over all d directions: without it the
+    encodings of a new network nearly coincide (distances about 0.2) and
+    batch-hard triplet training shrinks them towards one point, where every
+    triplet costs alpha.  x: (m, in_channels, 28, 28) -> (m, d).
+    The layers are one nn.Sequential, ``layers``, before the normalization.
+
+    Recipe (chapter 12): identities are Fashion-MNIST classes 0-6
+    (``load_fashion_mnist(classes=range(7))``, 7,000 training images);
+    ``torch.manual_seed(0)``, Adam with lr 3e-3, one epoch of shuffled
+    batches of 64 (110 steps); on each batch ``a, p, n =
+    hardest_triplets(enc, labels)`` and the loss ``triplet_loss(enc[a],
+    enc[p], enc[n], alpha=0.2) / len(a)`` (the mean over anchors, so that lr
+    does not depend on the batch size).  The epoch costs about 4 s of CPU
+    time (measured with one torch thread on a shared machine; more epochs
+    did not help).  Verification accuracy with the threshold that is best on
+    1,000 training pairs of classes 0-6 (seeds 0 and 1): 0.76 and 0.77 on
+    ``load_verification_pairs(split="test")`` (raw-pixel L2 distance with
+    its best training threshold: 0.70), and 0.67 and 0.64 on 1,000 pairs of
+    the unseen classes 7-9, test images (raw pixels: 0.68).  On those unseen classes the
+    encodings do rank the pairs better than the pixels (0.78 and 0.68 with
+    the threshold best for them, pixels 0.70), but a threshold learned on
+    clothes does not carry over to shoes and bags.
+    """
+
+    def __init__(self, d=32, in_channels=1, channels=(16, 32, 64)):
+        super().__init__()
+        for name, value in (("d", d), ("in_channels", in_channels)):
+            _check_size(name, value)
+        if not 1 <= len(channels) <= 4:
+            raise ValueError(f"channels is {tuple(channels)!r}, expected one to four numbers of filters: "
+                             "each max pool halves 28 x 28 (28 -> 14 -> 7 -> 3 -> 1)")
+        for n_C in channels:
+            _check_size("each entry of channels", n_C)
+        self.in_channels = in_channels
+        layers, prev, size = [], in_channels, 28
+        for n_C in channels:
+            # no conv bias: the BatchNorm2d after it has its own shift
+            layers += [nn.Conv2d(prev, n_C, 3, padding=1, bias=False), nn.BatchNorm2d(n_C), nn.ReLU(),
+                       nn.MaxPool2d(2, stride=2)]
+            prev, size = n_C, size // 2
+        layers += [nn.Flatten(), nn.Linear(prev * size * size, d), nn.BatchNorm1d(d, affine=False)]
+        self.layers = nn.Sequential(*layers)
+
+    def forward(self, x):
+        check_shape("x", x, ("m", self.in_channels, 28, 28))
+        z = self.layers(x)                        # (m, C, 28, 28) -> ... -> (m, n_C, size, size) -> (m, d)
+        return nn.functional.normalize(z, dim=1)  # each row divided by its L2 norm
+
+
+# --- Chapter 12: features for neural style transfer ---------------------------------------------
+
+class StyleFeatures(nn.Module):
+    """A fixed VGG-like feature extractor for neural style transfer, with seeded RANDOM filters: nothing is trained.
+
+    Gatys et al. use VGG-19 trained on ImageNet; no pretrained weights exist
+    offline here, so the filters are drawn once from a seeded normal
+    distribution and stay fixed (every parameter has requires_grad False).
+    Random filters, many channels and several scales are known to capture
+    texture statistics well enough for texture synthesis and style transfer
+    (Ustyuzhaninov et al., 2017; He, Wang and Hopcroft, 2016); the results
+    are rougher than with VGG-19.
+
+    Block 1 is conv 3x3 "same" -> ReLU with channels[0] filters; block k > 1
+    is average pool 2x2, stride 2 -> conv 3x3 "same" -> ReLU with
+    channels[k-1] filters, so block k sees the image at 1/2^(k-1) of its size
+    (units of blocks 1-4 see windows of 3, 8, 18 and 38 pixels).  The input,
+    pixels in [0, 1], is centred first: (x - 0.5) / 0.25.  Weights: block 1
+    N(0, 2 / (9 n_C_prev)) (He), so its Gram matrix, which includes the mean
+    responses, carries the colours; in later blocks each filter has its mean
+    over the 3x3 window removed (per input channel), so that it answers to
+    patterns and not to the mean level of its nonnegative ReLU inputs, and
+    variance 8 / (9 n_C_prev) before that, which keeps the activations' RMS
+    about constant from block to block (blocks 1-4 on load_style_images'
+    cat: 0.74, 0.46, 0.51, 0.47).  Biases are zero.
+
+    forward(x): x (m, in_channels, n_H, n_W), NCHW -> a list of len(channels)
+    activations, block k's permuted to NHWC (m, n_H / 2^(k-1), n_W / 2^(k-1),
+    channels[k-1]) (sizes rounded down), the layout of
+    :mod:`dlkit.torch.style_transfer`'s costs.
+    """
+
+    def __init__(self, channels=(32, 64, 128, 256), seed=0, in_channels=3):
+        super().__init__()
+        if len(channels) < 1:
+            raise ValueError(f"channels is {tuple(channels)!r}, expected at least one number of filters")
+        for name, value in (("in_channels", in_channels), *(("each entry of channels", c) for c in channels)):
+            _check_size(name, value)
+        self.in_channels = in_channels
+        generator = torch.Generator().manual_seed(seed)
+        blocks, prev = [], in_channels
+        for k, n_C in enumerate(channels):
+            conv = nn.Conv2d(prev, n_C, 3, padding=1)
+            weight = torch.randn(conv.weight.shape, generator=generator)   # (n_C, prev, 3, 3)
+            if k == 0:
+                weight *= (2 / (9 * prev)) ** 0.5
+            else:
+                weight = (weight - weight.mean(dim=(2, 3), keepdim=True)) * (8 / (9 * prev)) ** 0.5
+            with torch.no_grad():
+                conv.weight.copy_(weight)
+                conv.bias.zero_()
+            layers = [conv, nn.ReLU()] if k == 0 else [nn.AvgPool2d(2, stride=2), conv, nn.ReLU()]
+            blocks.append(nn.Sequential(*layers))
+            prev = n_C
+        self.blocks = nn.ModuleList(blocks)
+        self.requires_grad_(False)
+
+    def forward(self, x):
+        smallest = 2 ** (len(self.blocks) - 1)
+        check_shape("x", x, ("m", self.in_channels, "n_H", "n_W"))
+        if min(x.shape[2:]) < smallest:
+            raise ValueError(f"x has shape {tuple(x.shape)}, expected n_H and n_W >= {smallest}: "
+                             f"{len(self.blocks) - 1} poolings halve them")
+        x = (x - 0.5) / 0.25
+        activations = []
+        for block in self.blocks:
+            x = block(x)
+            activations.append(x.permute(0, 2, 3, 1))                # (m, n_C, n_H, n_W) -> (m, n_H, n_W, n_C)
+        return activations
