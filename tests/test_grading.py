@@ -142,6 +142,13 @@ CLASS = {
                                              "    return _dl_svm(W, X, y, reg, delta)"),
         "delegated_tests": {"test_svm_loss_vectorized", "test_train_linear_classifier"},
     },
+    "11_object_detection": {
+        "half": {"iou", "yolo_filter_boxes", "non_max_suppression"},
+        "tampered": "test_build_yolo_target",
+        "delegated": ("iou", "from dlkit.numpy.detection import iou as _dl_iou\n\n"
+                             "def iou(boxes1, boxes2):\n    return _dl_iou(boxes1, boxes2)"),
+        "delegated_tests": {"test_iou", "test_non_max_suppression", "test_yolo_eval"},
+    },
 }
 STUDENTS = ["correct", "empty", "half", "edited", "deleted", "delegating"]
 
