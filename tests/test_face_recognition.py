@@ -202,6 +202,20 @@ def test_hardest_triplets_with_one_identity_finds_no_triplet_and_checks_labels()
         fr.hardest_triplets(np.eye(3), np.zeros(4, dtype=int))
 
 
+def test_all_triplets_lists_every_valid_triplet_once():
+    labels = np.array([0, 1, 0, 2, 1, 0, 4, 2, 1, 0, 2, 1])
+    expected = [(a, p, n) for a in range(12) for p in range(12) for n in range(12)
+                if a != p and labels[a] == labels[p] != labels[n]]          # already in lexicographic order
+    for backend in (fr, tfr):
+        got = [g.numpy() if isinstance(g, torch.Tensor) else g for g in backend.all_triplets(labels)]
+        assert all(g.dtype == np.int64 for g in got)
+        assert list(zip(*(g.tolist() for g in got))) == expected
+    a, p, n = fr.all_triplets(np.zeros((1, 4), dtype=int))                # one identity: no negative
+    assert a.shape == p.shape == n.shape == (0,)
+    with pytest.raises(ValueError, match="non-integer values"):
+        fr.all_triplets(np.array([0.5, 1.0]))
+
+
 def test_img_to_encoding_shapes_unit_norms_and_batches():
     torch.manual_seed(0)
     model = FaceEncoder(d=8, channels=(4, 8))

@@ -320,6 +320,7 @@ CASES = {
     "face_recognition.who_is_it": lambda rng: (
         (rng.standard_normal(4), {name: rng.standard_normal(4) for name in "abc"}), {"threshold": 2.0}),
     "face_recognition.hardest_triplets": lambda rng: ((rng.standard_normal((9, 3)), rng.integers(3, size=9)), {}),
+    "face_recognition.all_triplets": lambda rng: ((rng.integers(3, size=9),), {}),
     **{f"knn.{name}": lambda rng: (_knn_pair(rng), {}) for name in (
         "compute_distances_two_loops", "compute_distances_one_loop", "compute_distances_no_loops", "l1_distances")},
     "knn.predict_labels": lambda rng: ((rng.random((6, 9)), rng.integers(3, size=9)), {"k": 4}),

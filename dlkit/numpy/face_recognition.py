@@ -180,3 +180,23 @@ def hardest_triplets(encodings, labels):
     far = np.where(positive, D, -np.inf)[anchors]             # (n, m): only positives compete
     near = np.where(negative, D, np.inf)[anchors]             # (n, m): only negatives compete
     return anchors.astype(np.int64), np.argmax(far, axis=1).astype(np.int64), np.argmin(near, axis=1).astype(np.int64)
+
+
+def all_triplets(labels):
+    """Every valid triplet of a batch (batch-all): all (anchor, positive, negative) with label_a = label_p != label_n.
+
+    labels: (m,) (or (1, m)) integer identities.  The positive is another
+    image than the anchor.  Returns (anchor_idx, positive_idx, negative_idx),
+    three int64 arrays (n,) in lexicographic order.  Training on the mean of
+    all their losses uses the easy triplets too (their loss is 0) and is
+    steadier than the batch-hard choice from a fresh network.
+
+    >>> all_triplets(np.array([0, 0, 1]))
+    (array([0, 1]), array([1, 0]), array([2, 2]))
+    """
+    labels = as_array("labels", labels)
+    labels = _as_labels("labels", labels, labels.shape[-1] if labels.ndim else 0)
+    same = labels[:, None] == labels[None, :]                 # (m, m)
+    positive = same & ~np.eye(len(labels), dtype=bool)
+    valid = positive[:, :, None] & ~same[:, None, :]          # (m, m, m): [a, p, n]
+    return tuple(i.astype(np.int64) for i in np.nonzero(valid))

@@ -104,6 +104,16 @@ def hardest_triplets(encodings, labels):
     return anchors, torch.argmax(far, dim=1), torch.argmin(near, dim=1)
 
 
+def all_triplets(labels):
+    """Batch-all as in NumPy: every valid (anchor_idx, positive_idx, negative_idx), int64 tensors on labels' device."""
+    labels = as_tensor("labels", labels)
+    labels = _as_labels("labels", labels, labels.shape[-1] if labels.ndim else 0, device=labels.device)
+    same = labels[:, None] == labels[None, :]                 # (m, m)
+    positive = same & ~torch.eye(len(labels), dtype=torch.bool, device=labels.device)
+    valid = positive[:, :, None] & ~same[:, None, :]          # (m, m, m): [a, p, n]
+    return tuple(torch.nonzero(valid).unbind(dim=1))
+
+
 def img_to_encoding(images, model, batch_size=256):
     """Encodings of NHWC NumPy images: (m, n_H, n_W, n_C) -> (m, d) float64 NumPy; one (n_H, n_W, n_C) -> (d,).
 
