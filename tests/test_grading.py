@@ -149,6 +149,13 @@ CLASS = {
                              "def iou(boxes1, boxes2):\n    return _dl_iou(boxes1, boxes2)"),
         "delegated_tests": {"test_iou", "test_non_max_suppression", "test_yolo_eval"},
     },
+    "12_style_transfer": {
+        "half": {"compute_content_cost", "gram_matrix", "total_cost"},
+        "tampered": "test_compute_layer_style_cost",
+        "delegated": ("gram_matrix", "from dlkit.torch.style_transfer import gram_matrix as _dl_gram_matrix\n\n"
+                                     "def gram_matrix(A):\n    return _dl_gram_matrix(A)"),
+        "delegated_tests": {"test_gram_matrix", "test_compute_layer_style_cost", "test_compute_style_cost"},
+    },
 }
 STUDENTS = ["correct", "empty", "half", "edited", "deleted", "delegating"]
 
