@@ -149,12 +149,28 @@ CLASS = {
                              "def iou(boxes1, boxes2):\n    return _dl_iou(boxes1, boxes2)"),
         "delegated_tests": {"test_iou", "test_non_max_suppression", "test_yolo_eval"},
     },
+    "12_face_recognition": {
+        "half": {"triplet_loss", "verify"},
+        "tampered": "test_who_is_it",
+        "delegated": ("triplet_loss", "from dlkit.torch.face_recognition import triplet_loss as _dl_triplet_loss\n\n"
+                                      "def triplet_loss(A, P, N, alpha=0.2):\n"
+                                      "    return _dl_triplet_loss(A, P, N, alpha)"),
+        "delegated_tests": {"test_triplet_loss"},
+    },
     "12_style_transfer": {
         "half": {"compute_content_cost", "gram_matrix", "total_cost"},
         "tampered": "test_compute_layer_style_cost",
         "delegated": ("gram_matrix", "from dlkit.torch.style_transfer import gram_matrix as _dl_gram_matrix\n\n"
                                      "def gram_matrix(A):\n    return _dl_gram_matrix(A)"),
         "delegated_tests": {"test_gram_matrix", "test_compute_layer_style_cost", "test_compute_style_cost"},
+    },
+    "13_rnn_step_by_step": {
+        "half": {"rnn_cell_forward", "rnn_forward", "rnn_cell_backward", "lstm_cell_forward", "gru_cell_forward"},
+        "tampered": "test_rnn_backward",
+        "delegated": ("rnn_cell_forward", "from dlkit.numpy.rnn import rnn_cell_forward as _dl_rnn_cell_forward\n\n"
+                                          "def rnn_cell_forward(xt, a_prev, parameters):\n"
+                                          "    return _dl_rnn_cell_forward(xt, a_prev, parameters)"),
+        "delegated_tests": {"test_rnn_cell_forward", "test_rnn_forward"},
     },
 }
 STUDENTS = ["correct", "empty", "half", "edited", "deleted", "delegating"]
