@@ -51,3 +51,14 @@ RETURNS_GRADIENTS = {"logistic_regression.propagate", "shallow_network.backward_
                      "softmax_regression.softmax_cross_entropy",
                      *(f"linear_classifier.{name}" for name in ("svm_loss_loops", "svm_loss_vectorized",
                                                                 "softmax_loss_loops", "softmax_loss_vectorized"))}
+
+
+def rnn_parameters(rng, kind, n_x=3, n_a=4, n_y=3):
+    """Random parameters of dlkit's recurrent cells: kind "rnn", "lstm", "gru" or "gru_simplified" (no Wr, br)."""
+    if kind == "rnn":
+        shapes = {"Wax": (n_a, n_x), "Waa": (n_a, n_a), "Wya": (n_y, n_a), "ba": (n_a, 1), "by": (n_y, 1)}
+    else:
+        gates = {"lstm": "fico", "gru": "urc", "gru_simplified": "uc"}[kind]
+        shapes = {k: v for g in gates for k, v in ((f"W{g}", (n_a, n_a + n_x)), (f"b{g}", (n_a, 1)))}
+        shapes.update({"Wy": (n_y, n_a), "by": (n_y, 1)})
+    return {k: rng.standard_normal(shape) for k, shape in shapes.items()}

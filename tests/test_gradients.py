@@ -9,13 +9,14 @@ from dlkit.numpy import convolution as cv
 from dlkit.numpy import deep_network as dn
 from dlkit.numpy import linear_classifier as lc
 from dlkit.numpy import regularization as reg
+from dlkit.numpy import rnn
 from dlkit.numpy import shallow_network as sn
 from dlkit.numpy import softmax_regression as smr
 from dlkit.numpy.basics import sigmoid, sigmoid_derivative, softmax
 from dlkit.numpy.computation_graph import computation_graph_backward, computation_graph_forward
 from dlkit.numpy.logistic_regression import propagate
 from dlkit.testing import gradient_check
-from helpers import hand_written_gradients
+from helpers import hand_written_gradients, rnn_parameters
 
 TOL = 1e-7
 
@@ -236,6 +237,37 @@ def _check_linear_loss(loss_fn):
     return check
 
 
+def _check_recurrent(kind, cell):
+    """A whole sequence (T_x = 5) or one cell, x: (3, 2, 5), a0 / c0: (4, 2); every input and weight checked.
+
+    The GRU's check runs the full and the simplified GRU (no Wr, br).  Weights of scale 0.5 keep the gates
+    away from saturation, where tiny gradient entries would have relative errors dominated by the finite
+    difference's own error.
+    """
+    forward = getattr(rnn, f"{kind}_{'cell_' if cell else ''}forward")
+    backward = getattr(rnn, f"{kind}_{'cell_' if cell else ''}backward")
+    states = 2 if kind == "lstm" and cell else 1                    # an LSTM cell takes and returns a and c
+
+    def check_one(rng, params):
+        weights = [k for k in params if k not in ("Wy", "Wya", "by")]
+        inputs = [rng.standard_normal((3, 2) if cell else (3, 2, 5))]
+        inputs += [rng.standard_normal((4, 2)) for _ in range(states)]
+
+        def out(*args):                                             # the hidden states (and cells) as one array
+            result = forward(*args[:1 + states], {**params, **dict(zip(weights, args[1 + states:]))})
+            return np.concatenate(result[:states]) if states == 2 else result[0]
+        values = [*inputs, *(params[k] for k in weights)]
+        d = rng.standard_normal(out(*values).shape)
+        grads = backward(*np.split(d, states), forward(*inputs, params)[-1])
+        names = list(grads)[:1 + states] + ["d" + k for k in weights]
+        _check_vjp(out, values, [grads[k] for k in names], d, names)
+
+    def check(rng):
+        for variant in (kind, "gru_simplified") if kind == "gru" else (kind,):
+            check_one(rng, {k: 0.5 * v for k, v in rnn_parameters(rng, variant).items()})
+    return check
+
+
 CHECKS = {
     "basics.sigmoid_derivative": check_sigmoid_derivative,
     "computation_graph.computation_graph_backward": check_computation_graph_backward,
@@ -265,6 +297,8 @@ CHECKS = {
                                                             (3, 3, 3, 2)),
     **{f"linear_classifier.{name}": _check_linear_loss(getattr(lc, name)) for name in (
         "svm_loss_loops", "svm_loss_vectorized", "softmax_loss_loops", "softmax_loss_vectorized")},
+    **{f"rnn.{kind}_{part}backward": _check_recurrent(kind, part == "cell_")
+       for kind in ("rnn", "lstm", "gru") for part in ("cell_", "")},
 }
 
 

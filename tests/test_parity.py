@@ -14,7 +14,7 @@ import pytest
 torch = pytest.importorskip("torch", reason="the torch extra is not installed")
 
 from dlkit.testing import rel_error  # noqa: E402
-from helpers import hand_written_gradients, public_functions  # noqa: E402
+from helpers import hand_written_gradients, public_functions, rnn_parameters  # noqa: E402
 
 NUMPY, TORCH = public_functions("numpy"), public_functions("torch")
 
@@ -341,6 +341,28 @@ CASES = {
         ([rng.standard_normal((1, 3, 4, 5)), rng.standard_normal((1, 2, 2, 7))],
          [rng.standard_normal((1, 3, 4, 5)), rng.standard_normal((1, 2, 2, 7))], [0.3, 2.0]), {}),
     "style_transfer.total_cost": lambda rng: ((np.array(rng.random()), np.array(rng.random())), {"alpha": 3, "beta": 7}),
+    **{f"rnn.{kind}_cell_forward": (lambda kind: lambda rng: (  # xt (3, 5), a_prev (4, 5) [, c_prev (4, 5)]
+        (rng.standard_normal((3, 5)), *(rng.standard_normal((4, 5)) for _ in range(1 + (kind == "lstm"))),
+         rnn_parameters(rng, kind if kind != "gru" else "gru_simplified")), {}))(kind) for kind in ("rnn", "lstm", "gru")},
+    **{f"rnn.{kind}_forward": (lambda kind: lambda rng: (
+        (rng.standard_normal((3, 5, 6)), rng.standard_normal((4, 5)), rnn_parameters(rng, kind)), {}))(kind)
+       for kind in ("rnn", "lstm", "gru")},
+    **{f"rnn.{kind}_cell_backward": (lambda kind: lambda rng: (  # d of every output but y: (4, 5) each
+        (*(rng.standard_normal((4, 5)) for _ in range(1 + (kind == "lstm"))),
+         NUMPY[f"rnn.{kind}_cell_forward"](*CASES[f"rnn.{kind}_cell_forward"](rng)[0])[-1]), {}))(kind)
+       for kind in ("rnn", "lstm", "gru")},
+    **{f"rnn.{kind}_backward": (lambda kind: lambda rng: (
+        (rng.standard_normal((4, 5, 6)), NUMPY[f"rnn.{kind}_forward"](*CASES[f"rnn.{kind}_forward"](rng)[0])[-1]), {}))(kind)
+       for kind in ("rnn", "lstm", "gru")},
+    "rnn.clip": lambda rng: (({k: 3 * rng.standard_normal((3, 4)) for k in ("dWax", "dba")}, 1.5), {}),
+    "rnn.clip_by_norm": lambda rng: (({k: 3 * rng.standard_normal((3, 4)) for k in ("dWax", "dba")}, 2.0), {}),
+    "rnn.sample": lambda rng: ((rnn_parameters(rng, "rnn", n_x=5, n_y=5), {"\n": 0, **dict(zip("abcd", range(1, 5)))}),
+                               {"seed": 3, "temperature": 1.5, "max_length": 12}),
+    "rnn.sequence_loss": lambda rng: ((NUMPY["basics.softmax"](rng.standard_normal((4, 3, 5)), axis=0),
+                                       rng.integers(4, size=(3, 5))), {}),
+    "rnn.bidirectional_forward": lambda rng: (
+        (rng.standard_normal((3, 5, 6)), rng.standard_normal((4, 5)), rng.standard_normal((2, 5)),
+         rnn_parameters(rng, "rnn"), rnn_parameters(rng, "rnn", n_a=2)), {}),
 }
 
 
@@ -414,7 +436,8 @@ AUTOGRAD_CHECKED = set(BACKWARD_OF) | {
                                           "backward_propagation_with_dropout", "cross_entropy_with_label_smoothing")
 } | {f"convolution.{name}" for name in ("conv_backward", "pool_backward", "conv_transpose_backward")} | {  # dW by autograd in the twins
     f"linear_classifier.{name}" for name in ("svm_loss_loops", "svm_loss_vectorized", "softmax_loss_loops",
-                                             "softmax_loss_vectorized")}
+                                             "softmax_loss_vectorized")} | {  # twins: autograd through the forward twin
+    f"rnn.{kind}_{part}backward" for kind in ("rnn", "lstm", "gru") for part in ("cell_", "")}
 
 
 def test_every_hand_written_gradient_is_checked_against_autograd():

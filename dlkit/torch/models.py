@@ -733,3 +733,74 @@ class StyleFeatures(nn.Module):
             x = block(x)
             activations.append(x.permute(0, 2, 3, 1))                # (m, n_C, n_H, n_W) -> (m, n_H, n_W, n_C)
         return activations
+
+
+CELLS = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
+
+
+class CharLM(nn.Module):
+    """Chapter 13's character-level language model: one-hot characters -> recurrent layers -> logits.
+
+    The input is one-hot (no embedding), as in the NumPy model of
+    :mod:`dlkit.numpy.rnn`; an index of -1 stands for the all-zero vector, the
+    notes' x<1> = 0 before the first character.  ``cell`` is "rnn" (tanh),
+    "gru" or "lstm" (PyTorch's gate conventions: see :mod:`dlkit.numpy.rnn`).
+    forward(X: (m, T) ints) -> logits (m, T, vocab_size), batch-first; the
+    loss is F.cross_entropy(logits.reshape(-1, vocab_size), Y.reshape(-1)).
+    :meth:`step` also takes and returns the recurrent state, for sampling.
+    """
+
+    def __init__(self, vocab_size, hidden_size=64, cell="rnn", num_layers=1):
+        super().__init__()
+        if cell not in CELLS:
+            raise ValueError(f"cell is {cell!r}, expected one of {sorted(CELLS)}")
+        for name, value in (("vocab_size", vocab_size), ("hidden_size", hidden_size), ("num_layers", num_layers)):
+            if int(value) < 1:
+                raise ValueError(f"{name} is {value!r}, expected a positive integer")
+        self.vocab_size, self.cell = int(vocab_size), cell
+        self.rnn = CELLS[cell](self.vocab_size, int(hidden_size), num_layers=int(num_layers), batch_first=True)
+        self.head = nn.Linear(int(hidden_size), self.vocab_size)
+
+    def step(self, X, state=None):
+        """(logits (m, T, vocab_size), the state after the last step) for X: (m, T) ints in [-1, vocab_size)."""
+        check_shape("X", X, ("m", "T"))
+        if X.is_floating_point() or X.numel() and (X.min() < -1 or X.max() >= self.vocab_size):
+            raise ValueError(f"X must hold integer indices in [-1, {self.vocab_size}), got dtype {X.dtype}")
+        X = X.long()
+        one_hot = nn.functional.one_hot(X.clamp(min=0), self.vocab_size) * (X >= 0).unsqueeze(-1)   # (m, T, V)
+        out, state = self.rnn(one_hot.to(self.head.weight.dtype), state)   # out: (m, T, hidden_size)
+        return self.head(out), state
+
+    def forward(self, X):
+        return self.step(X)[0]
+
+
+def generate(model, char_to_ix, ix_to_char, seed=0, temperature=1.0, max_length=50):
+    """Sample a string from a :class:`CharLM`, drawing each character from softmax(logits / temperature).
+
+    Starts from the zero input (index -1) and the zero state; draws with a
+    torch.Generator seeded with ``seed`` (not the argmax); stops at the
+    newline or after max_length characters.  Returns the string without the newline.
+    """
+    if "\n" not in char_to_ix:
+        raise ValueError("char_to_ix has no '\\n', the end-of-name character that stops sampling")
+    if not temperature > 0:
+        raise ValueError(f"temperature is {temperature!r}, expected a positive number")
+    if int(max_length) < 1:
+        raise ValueError(f"max_length is {max_length!r}, expected at least 1")
+    generator, newline = torch.Generator().manual_seed(seed), char_to_ix["\n"]
+    device = next(model.parameters()).device
+    X, state, chars = torch.full((1, 1), -1, device=device), None, []
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        while len(chars) < int(max_length):
+            logits, state = model.step(X, state)
+            probs = torch.softmax(logits[0, -1].double().cpu() / temperature, dim=0)
+            idx = int(torch.multinomial(probs, 1, generator=generator))
+            if idx == newline:
+                break
+            chars.append(ix_to_char[idx])
+            X = torch.full((1, 1), idx, device=device)
+    model.train(was_training)
+    return "".join(chars)
