@@ -485,18 +485,23 @@ def _draw(rng, z, temperature):
     return int(rng.choice(p.size, p=p / p.sum()))
 
 
-def _check_sample(parameters, char_to_ix, temperature, max_length):
-    dims = {}
-    p = _rnn_parameters(parameters, dims)
-    if dims["n_x"] != dims["n_y"]:
-        raise ValueError(f"Wax has shape {p['Wax'].shape} and Wya {p['Wya'].shape}: sampling feeds each "
-                         f"output back as the next input, so n_x = n_y is expected")
+def _check_sampling(char_to_ix, temperature, max_length):
+    """The arguments every sampler shares (NumPy, torch and CharLM's generate)."""
     if "\n" not in char_to_ix:
         raise ValueError("char_to_ix has no '\\n', the end-of-name character that stops sampling")
     if not temperature > 0:
         raise ValueError(f"temperature is {temperature!r}, expected a positive number")
     if int(max_length) < 1:
         raise ValueError(f"max_length is {max_length!r}, expected at least 1")
+
+
+def _check_sample(parameters, char_to_ix, temperature, max_length):
+    dims = {}
+    p = _rnn_parameters(parameters, dims)
+    if dims["n_x"] != dims["n_y"]:
+        raise ValueError(f"Wax has shape {p['Wax'].shape} and Wya {p['Wya'].shape}: sampling feeds each "
+                         f"output back as the next input, so n_x = n_y is expected")
+    _check_sampling(char_to_ix, temperature, max_length)
     return p, dims
 
 

@@ -22,6 +22,7 @@ import torch
 from torch import nn
 
 from dlkit._shapes import check_shape
+from dlkit.numpy.rnn import _check_sampling
 
 ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}
 
@@ -121,6 +122,15 @@ def _check_size(name, value, odd=False):
     if not (isinstance(value, int) and value >= 1 and (value % 2 == 1 or not odd)):
         kind = "an odd filter size, so that the padding (f - 1) / 2 keeps the size" if odd else "a positive int"
         raise ValueError(f"{name} is {value!r}, expected {kind}")
+
+
+def _check_channels_28(channels):
+    """One to four positive filter counts, each block's max pool halving a 28 x 28 input."""
+    if not 1 <= len(channels) <= 4:
+        raise ValueError(f"channels is {tuple(channels)!r}, expected one to four numbers of filters: "
+                         "each max pool halves 28 x 28 (28 -> 14 -> 7 -> 3 -> 1)")
+    for n_C in channels:
+        _check_size("each entry of channels", n_C)
 
 
 class LeNet5(nn.Module):
@@ -524,11 +534,7 @@ class SmallCNN(nn.Module):
         super().__init__()
         for name, value in (("n_classes", n_classes), ("in_channels", in_channels), ("hidden", hidden)):
             _check_size(name, value)
-        if not 1 <= len(channels) <= 4:
-            raise ValueError(f"channels is {tuple(channels)!r}, expected one to four numbers of filters: "
-                             "each max pool halves 28 x 28 (28 -> 14 -> 7 -> 3 -> 1)")
-        for n_C in channels:
-            _check_size("each entry of channels", n_C)
+        _check_channels_28(channels)
         self.in_channels = in_channels
         layers, prev, size = [], in_channels, 28
         for n_C in channels:
@@ -643,11 +649,7 @@ class FaceEncoder(nn.Module):
         super().__init__()
         for name, value in (("d", d), ("in_channels", in_channels)):
             _check_size(name, value)
-        if not 1 <= len(channels) <= 4:
-            raise ValueError(f"channels is {tuple(channels)!r}, expected one to four numbers of filters: "
-                             "each max pool halves 28 x 28 (28 -> 14 -> 7 -> 3 -> 1)")
-        for n_C in channels:
-            _check_size("each entry of channels", n_C)
+        _check_channels_28(channels)
         self.in_channels = in_channels
         layers, prev, size = [], in_channels, 28
         for n_C in channels:
@@ -782,12 +784,7 @@ def generate(model, char_to_ix, ix_to_char, seed=0, temperature=1.0, max_length=
     torch.Generator seeded with ``seed`` (not the argmax); stops at the
     newline or after max_length characters.  Returns the string without the newline.
     """
-    if "\n" not in char_to_ix:
-        raise ValueError("char_to_ix has no '\\n', the end-of-name character that stops sampling")
-    if not temperature > 0:
-        raise ValueError(f"temperature is {temperature!r}, expected a positive number")
-    if int(max_length) < 1:
-        raise ValueError(f"max_length is {max_length!r}, expected at least 1")
+    _check_sampling(char_to_ix, temperature, max_length)
     generator, newline = torch.Generator().manual_seed(seed), char_to_ix["\n"]
     device = next(model.parameters()).device
     X, state, chars = torch.full((1, 1), -1, device=device), None, []

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from dlkit._shapes import check_shape
-from dlkit.numpy.rnn import GRU_PARAMETERS, LSTM_GATES, LSTM_PARAMETERS
+from dlkit.numpy.rnn import GRU_PARAMETERS, LSTM_GATES, LSTM_PARAMETERS, _check_sampling
 from dlkit.torch._tensors import as_tensor
 from dlkit.torch.activations import _vjp
 
@@ -289,12 +289,7 @@ def sample(parameters, char_to_ix, seed=0, temperature=1.0, max_length=50):
     if dims["n_x"] != dims["n_y"]:
         raise ValueError(f"Wax has shape {tuple(p['Wax'].shape)} and Wya {tuple(p['Wya'].shape)}: sampling feeds "
                          f"each output back as the next input, so n_x = n_y is expected")
-    if "\n" not in char_to_ix:
-        raise ValueError("char_to_ix has no '\\n', the end-of-name character that stops sampling")
-    if not temperature > 0:
-        raise ValueError(f"temperature is {temperature!r}, expected a positive number")
-    if int(max_length) < 1:
-        raise ValueError(f"max_length is {max_length!r}, expected at least 1")
+    _check_sampling(char_to_ix, temperature, max_length)
     rng, newline = np.random.default_rng(seed), char_to_ix["\n"]
     x = torch.zeros(dims["n_x"], 1, dtype=p["Wax"].dtype, device=p["Wax"].device)
     a = torch.zeros(dims["n_a"], 1, dtype=p["Wax"].dtype, device=p["Wax"].device)
