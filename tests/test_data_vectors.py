@@ -32,8 +32,10 @@ def test_layout_and_units(wv):
     o = np.zeros((len(wv), 1))
     o[wv.index["king"]] = 1
     np.testing.assert_array_equal((wv.E @ o)[:, 0], wv["king"])   # e_w = E o_w
-    with pytest.raises(KeyError, match="not among"):
+    with pytest.raises(KeyError, match="not in the vocabulary"):
         wv["qwertyuiop"]
+    with pytest.raises(KeyError, match="did you mean 'king'"):                  # a misspelling gets a suggestion
+        wv["kng"]
 
 
 def test_deterministic_copies(wv):

@@ -363,6 +363,13 @@ CASES = {
     "rnn.bidirectional_forward": lambda rng: (
         (rng.standard_normal((3, 5, 6)), rng.standard_normal((4, 5)), rng.standard_normal((2, 5)),
          rnn_parameters(rng, "rnn"), rnn_parameters(rng, "rnn", n_a=2)), {}),
+    "word_vectors.cosine_similarity": lambda rng: ((rng.standard_normal((5, 4)), rng.standard_normal(4)), {}),
+    "word_vectors.complete_analogy": lambda rng: (
+        ("a", "b", "c", {w: rng.standard_normal(4) for w in "abcdefgh"}), {}),
+    "word_vectors.neutralize": lambda rng: ((rng.standard_normal((5, 4)), rng.standard_normal(4)), {}),
+    "word_vectors.equalize": lambda rng: (  # unit-length rows (m = 3 pairs), as equalize expects
+        (tuple(NUMPY["basics.normalize_rows"](rng.standard_normal((3, 4))) for _ in range(2)),
+         rng.standard_normal(4)), {}),
 }
 
 

@@ -6,6 +6,7 @@ import gzip
 import numpy as np
 
 from dlkit.data._files import path
+from dlkit.text import _unknown_word
 
 SIMILARITY_SETS = {"wordsim353": "wordsim353.tsv.gz", "simlex999": "simlex999.txt.gz"}
 
@@ -36,9 +37,9 @@ class WordVectors:
         return word in self.index
 
     def __getitem__(self, word):
-        """The vector of ``word``: (n_e,) float64 (a copy); KeyError names the word."""
+        """The vector of ``word``: (n_e,) float64 (a copy); KeyError names the word and suggests close spellings."""
         if word not in self.index:
-            raise KeyError(f"{word!r} is not among the {len(self.words)} words of these vectors")
+            raise _unknown_word(word, self.words)
         return self.vectors[self.index[word]].copy()
 
     def most_similar(self, query, k=5, exclude=()):
