@@ -24,7 +24,9 @@ def test_quick_benchmarks_run_and_print_the_table(tmp_path):
                 "compute_distances_no_loops (reference)", "compute_distances_one_loop, 2 test rows, time x 5",
                 "compute_distances_two_loops, 2 test rows, time x 5", "torch.cdist, cpu",
                 "torch nn.LSTM + autograd (reference)", "dlkit.numpy lstm_forward + lstm_backward",
-                "dlkit.torch lstm twin (autograd), cpu"):
+                "dlkit.torch lstm twin (autograd), cpu",
+                "greedy_search (reference)", "beam_search B=10", "translate, greedy batch (reference)",
+                "beam_search B=1 per date", "translate B=10"):
         assert row in proc.stdout, f"no {row!r} row in:\n{proc.stdout}"
     results = json.loads((tmp_path / "vectorization-quick.json").read_text())
     assert results["quick"] and results["machine"]["cpu_count"]

@@ -13,7 +13,10 @@ built from them, :class:`InceptionBlock`, :class:`DepthwiseSeparableConv`
 their output shapes, parameters and multiplies.  Chapter 11's detector:
 :class:`TinyYOLO`.  Chapter 12's :class:`FaceEncoder` (triplet-loss
 encodings) and :class:`StyleFeatures` (fixed random filters for style
-transfer).
+transfer).  Chapter 13's character-level language model :class:`CharLM`
+and :func:`generate`.  Chapter 15's :class:`AdditiveAttention` and the
+encoder-decoder with attention :class:`DateTranslator`, trained by
+:func:`train_translator`, decoded by :func:`translate`.
 """
 
 from collections import OrderedDict, namedtuple
@@ -22,7 +25,10 @@ import torch
 from torch import nn
 
 from dlkit._shapes import check_shape
+from dlkit.data.dates import HUMAN_VOCAB, MACHINE_VOCAB
+from dlkit.decoding import beam_search
 from dlkit.numpy.rnn import _check_sampling
+from dlkit.progress import print_cost
 
 ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}
 
@@ -801,3 +807,238 @@ def generate(model, char_to_ix, ix_to_char, seed=0, temperature=1.0, max_length=
             X = torch.full((1, 1), idx, device=device)
     model.train(was_training)
     return "".join(chars)
+
+
+# --- Chapter 15: sequence to sequence with attention --------------------------------------------
+
+class AdditiveAttention(nn.Module):
+    """Bahdanau's additive attention: a small dense net scores each input position against the decoder state.
+
+    e<t,t'> = v^T tanh(W_a a<t'> + W_s s<t-1> + b), alpha<t,t'> = softmax over
+    t' of e<t,t'> (positions where ``mask`` is False get -inf first, so
+    weight 0), context<t> = sum_t' alpha<t,t'> a<t'>.  W_a: (n_e, n_a),
+    W_s: (n_e, n_s), b: (n_e,) (the bias of ``W_s``), v: (n_e,).
+    forward(a: (m, T_x, n_a), s_prev: (m, n_s), mask: (m, T_x) bool of
+    valid inputs or None) -> (context (m, n_a), alphas (m, T_x)); each row
+    of alphas sums to 1.
+    """
+
+    def __init__(self, n_a, n_s, n_e=10):
+        super().__init__()
+        for name, value in (("n_a", n_a), ("n_s", n_s), ("n_e", n_e)):
+            _check_size(name, value)
+        self.n_a, self.n_s = n_a, n_s
+        self.W_a = nn.Linear(n_a, n_e, bias=False)
+        self.W_s = nn.Linear(n_s, n_e)             # its bias is b
+        self.v = nn.Linear(n_e, 1, bias=False)
+
+    def forward(self, a, s_prev, mask=None):
+        dims = check_shape("a", a, ("m", "T_x", self.n_a))
+        check_shape("s_prev", s_prev, ("m", self.n_s), dims)
+        hidden = torch.tanh(self.W_a(a) + self.W_s(s_prev).unsqueeze(1))   # (m, T_x, n_e)
+        e = self.v(hidden).squeeze(2)                                        # (m, T_x, 1) -> (m, T_x)
+        if mask is not None:
+            check_shape("mask", mask, ("m", "T_x"), dims)
+            if mask.dtype != torch.bool or not mask.any(dim=1).all():
+                raise ValueError(f"mask must be bool with at least one True (valid input) per row, got dtype "
+                                 f"{mask.dtype} and {int((~mask.bool()).all(dim=1).sum())} rows without one")
+            e = e.masked_fill(~mask, float("-inf"))
+        alphas = torch.softmax(e, dim=1)
+        context = torch.bmm(alphas.unsqueeze(1), a).squeeze(1)    # (m, 1, T_x) @ (m, T_x, n_a) -> (m, n_a)
+        return context, alphas
+
+
+def _check_indices(name, X, high):
+    """An integer tensor with values in [0, high)."""
+    if X.is_floating_point() or X.is_complex() or X.dtype == torch.bool \
+            or X.numel() and (X.min() < 0 or X.max() >= high):
+        raise ValueError(f"{name} must hold integer indices in [0, {high}), got dtype {X.dtype}"
+                         + (f" and values in [{int(X.min())}, {int(X.max())}]" if X.numel() else ""))
+
+
+class DateTranslator(nn.Module):
+    """An encoder-decoder with additive attention that translates ``dlkit.data.load_dates``' dates to ISO form.
+
+    Encoder: nn.Embedding(n_x, embed, padding_idx=0) -> bidirectional
+    nn.LSTM with n_a units per direction, run on the unpadded length of each
+    input (packed), so a<t'> = [forward; backward] is (2 n_a,).  Decoder,
+    one step t: context<t> from :class:`AdditiveAttention` (2 n_a, n_s, n_e)
+    of the annotations a and the previous decoder state s<t-1>; an
+    nn.LSTMCell(2 n_a + embed, n_s) takes [context<t>; embedding of
+    y<t-1>] and gives s<t>; Linear(n_s, n_y) gives the logits of y<t>.  The
+    token embedding has n_y + 1 rows: index n_y is the start token "<bos>"
+    (y<0>).  Feeding y<t-1> back makes each output depend on the earlier
+    ones, which is what beam search needs.  The output always has T_y = 10
+    tokens (no end token).
+
+    forward(X: (m, T_x) ints, Y: (m, T_y) ints or None) -> (logits
+    (m, T_y, n_y), alphas (m, T_y, T_x)).  With Y, teacher forcing: y<t-1>
+    is Y[:, t-1]; without, the model's own argmax (greedy), T_y = 10.
+    X is right-padded with index 0 ("<pad>"); the mask X != 0 keeps the
+    padding out of the attention.  Inputs may be tensors or NumPy arrays.
+
+    Recipe: see :func:`train_translator`.
+    """
+
+    T_y = 10
+
+    def __init__(self, n_x=len(HUMAN_VOCAB), n_y=len(MACHINE_VOCAB), n_a=32, n_s=64, n_e=10, embed=16):
+        super().__init__()
+        for name, value in (("n_x", n_x), ("n_y", n_y), ("n_a", n_a), ("n_s", n_s), ("n_e", n_e), ("embed", embed)):
+            _check_size(name, value)
+        self.n_x, self.n_y, self.n_a, self.n_s = n_x, n_y, n_a, n_s
+        self.embedding = nn.Embedding(n_x, embed, padding_idx=0)
+        self.encoder = nn.LSTM(embed, n_a, batch_first=True, bidirectional=True)
+        self.attention = AdditiveAttention(2 * n_a, n_s, n_e)
+        self.token_embedding = nn.Embedding(n_y + 1, embed)      # row n_y: "<bos>"
+        self.decoder = nn.LSTMCell(2 * n_a + embed, n_s)
+        self.output = nn.Linear(n_s, n_y)
+
+    def _tensor(self, X):
+        return torch.as_tensor(X, device=self.output.weight.device)
+
+    def encode(self, X):
+        """X: (m, T_x) ints -> (a (m, T_x, 2 n_a), mask (m, T_x) bool, (s0, c0) zeros (m, n_s)); a is 0 on padding."""
+        X = self._tensor(X)
+        check_shape("X", X, ("m", "T_x"))
+        _check_indices("X", X, self.n_x)
+        mask = X != 0
+        if X.shape[1] == 0 or (~mask[:, 0]).any() or (mask[:, 1:] & ~mask[:, :-1]).any():
+            raise ValueError("X must be right-padded: every row starts with a character (index != 0) and has "
+                             "no padding (index 0) before a character")
+        lengths = mask.sum(dim=1).cpu()
+        packed = nn.utils.rnn.pack_padded_sequence(self.embedding(X), lengths, batch_first=True,
+                                                   enforce_sorted=False)
+        a, _ = nn.utils.rnn.pad_packed_sequence(self.encoder(packed)[0], batch_first=True,
+                                                total_length=X.shape[1])   # (m, T_x, 2 n_a)
+        s0 = a.new_zeros(X.shape[0], self.n_s)
+        return a, mask, (s0, s0.clone())
+
+    def decode_step(self, prev_tokens, state, a, mask):
+        """One decoder step: (logits (m, n_y), new state (s, c), alphas (m, T_x)) from y<t-1>: (m,) ints and s<t-1>."""
+        prev_tokens = self._tensor(prev_tokens)
+        dims = check_shape("a", a, ("m", "T_x", 2 * self.n_a))
+        check_shape("prev_tokens", prev_tokens, ("m",), dims)
+        _check_indices("prev_tokens", prev_tokens, self.n_y + 1)
+        s_prev, c_prev = state
+        check_shape("s_prev", s_prev, ("m", self.n_s), dims)
+        check_shape("c_prev", c_prev, ("m", self.n_s), dims)
+        context, alphas = self.attention(a, s_prev, mask)                            # (m, 2 n_a), (m, T_x)
+        x = torch.cat([context, self.token_embedding(prev_tokens)], dim=1)           # (m, 2 n_a + embed)
+        s, c = self.decoder(x, (s_prev, c_prev))
+        return self.output(s), (s, c), alphas
+
+    def forward(self, X, Y=None):
+        a, mask, state = self.encode(X)
+        m = a.shape[0]
+        if Y is not None:
+            Y = self._tensor(Y)
+            check_shape("Y", Y, (m, "T_y"))
+            _check_indices("Y", Y, self.n_y)
+        T_y = self.T_y if Y is None else Y.shape[1]
+        prev = torch.full((m,), self.n_y, dtype=torch.long, device=a.device)           # y<0> = "<bos>"
+        logits, alphas = [], []
+        for t in range(T_y):
+            out, state, alpha = self.decode_step(prev, state, a, mask)
+            logits.append(out)
+            alphas.append(alpha)
+            prev = out.argmax(dim=1) if Y is None else Y[:, t]
+        return torch.stack(logits, dim=1), torch.stack(alphas, dim=1)    # (m, T_y, n_y), (m, T_y, T_x)
+
+    def step_function(self, X_one):
+        """(step, state) for :mod:`dlkit.decoding`'s searches over the translations of one input X_one: (T_x,).
+
+        ``state`` is the start state (s0, c0) of the empty hypothesis;
+        ``step(tokens, states)`` stacks the k hypotheses' states into one
+        batch, runs :meth:`decode_step` without gradients and returns the
+        softmax probabilities (k, n_y) as float64 NumPy (rows renormalized
+        after the float32 softmax) and the k new states.  The start token is
+        bos = n_y.
+        """
+        X_one = self._tensor(X_one)
+        check_shape("X_one", X_one, ("T_x",))
+        with torch.no_grad():
+            a, mask, (s0, c0) = self.encode(X_one.unsqueeze(0))
+
+        def step(tokens, states):
+            k = len(states)
+            s_prev = torch.stack([s for s, _ in states])                          # (k, n_s)
+            c_prev = torch.stack([c for _, c in states])
+            with torch.no_grad():
+                logits, (s, c), _ = self.decode_step(torch.as_tensor(tokens, dtype=torch.long), (s_prev, c_prev),
+                                                     a.expand(k, -1, -1), mask.expand(k, -1))
+            probs = torch.softmax(logits, dim=1).cpu().double().numpy()
+            return probs / probs.sum(axis=1, keepdims=True), list(zip(s, c))
+
+        return step, (s0[0], c0[0])
+
+
+def train_translator(model, data, epochs=4, batch_size=256, lr=2e-2, seed=0, progress=True):
+    """Train a :class:`DateTranslator` with Adam on cross-entropy with teacher forcing; returns the mean loss per epoch.
+
+    data: a ``DateData`` of :func:`dlkit.data.load_dates` (X (m, T_x), Y
+    (m, 10)).  Each epoch visits the examples in a new order drawn from
+    ``seed``; the loss is the mean over the T_y output tokens of
+    F.cross_entropy.  progress=True prints each epoch's loss with
+    :func:`dlkit.progress.print_cost`.  Changes model in place.
+
+    Recipe, measured: ``torch.manual_seed(0)``, ``model = DateTranslator()``,
+    ``train_translator(model, load_dates(m=10000, seed=0))`` with the
+    defaults (4 epochs of 40 batches of 256, Adam with lr 0.02): losses
+    1.20, 0.43, 0.15, 0.034; exact-match accuracy on the 1,000 held-out
+    dates of ``load_dates(m=1000, seed=1)``: 97.4% greedy
+    (:func:`translate`), 97.6% with beam search B = 3, 5 and 10 (alpha
+    0.7).  (3 epochs: 83%; 5 epochs: 99.3%.)  About 20 s of CPU time with
+    one torch thread (OPENBLAS_NUM_THREADS=1), measured on a 2-core machine
+    shared with other jobs (load average 11; the wall time there was 108 s).
+    """
+    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
+        _check_size(name, value)
+    if not lr > 0:
+        raise ValueError(f"lr is {lr!r}, expected a positive learning rate")
+    X, Y = model._tensor(data.X), model._tensor(data.Y)
+    check_shape("data.Y", Y, (X.shape[0], model.T_y))
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    generator = torch.Generator().manual_seed(seed)
+    losses = []
+    model.train()
+    for epoch in range(1, epochs + 1):
+        total = 0.0
+        for batch in torch.randperm(X.shape[0], generator=generator).split(batch_size):
+            logits, _ = model(X[batch], Y[batch])                                    # (b, T_y, n_y)
+            loss = nn.functional.cross_entropy(logits.reshape(-1, model.n_y), Y[batch].reshape(-1))
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(batch)
+        losses.append(total / X.shape[0])
+        if progress:
+            print_cost(epoch, losses[-1])
+    return losses
+
+
+def translate(model, X, beam_width=1, alpha=0.7):
+    """The translations of X: (m, T_x) ints by a :class:`DateTranslator`: m lists of T_y = 10 output indices.
+
+    beam_width=1: greedy, all rows in one batch (:meth:`DateTranslator.forward`
+    without Y).  beam_width > 1: :func:`dlkit.decoding.beam_search` per row
+    over :meth:`DateTranslator.step_function`, the best hypothesis by
+    log_prob / T_y**alpha (every translation has T_y tokens, so here alpha
+    does not change the ranking).  ``"".join(MACHINE_VOCAB[i] for i in
+    tokens)`` gives the date.
+    """
+    if not (isinstance(beam_width, int) and beam_width >= 1):
+        raise ValueError(f"beam_width is {beam_width!r}, expected an int >= 1")
+    if not alpha >= 0:
+        raise ValueError(f"alpha is {alpha!r}, expected a number >= 0")
+    X = model._tensor(X)
+    check_shape("X", X, ("m", "T_x"))
+    with torch.no_grad():
+        if beam_width == 1:
+            return model(X)[0].argmax(dim=2).tolist()
+        translations = []
+        for x in X:
+            step, state = model.step_function(x)
+            best = beam_search(step, state, bos=model.n_y, beam_width=beam_width, max_length=model.T_y, alpha=alpha)[0]
+            translations.append(list(best.tokens))
+        return translations
