@@ -25,3 +25,13 @@ def device(request):
 @pytest.fixture
 def rng():
     return np.random.default_rng(1234)
+
+
+def pytest_collection_modifyitems(items):
+    """The slow files (book, exercises, grading) first.
+
+    `make test` hands whole files to two workers (--dist loadfile) in
+    collection order; starting with the longest ones keeps one worker from
+    being left alone with a 20-minute file at the end.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable: file order kept otherwise
