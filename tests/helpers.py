@@ -50,7 +50,10 @@ RETURNS_GRADIENTS = {"logistic_regression.propagate", "shallow_network.backward_
                      "regularization.cross_entropy_with_label_smoothing",
                      "softmax_regression.softmax_cross_entropy",
                      *(f"linear_classifier.{name}" for name in ("svm_loss_loops", "svm_loss_vectorized",
-                                                                "softmax_loss_loops", "softmax_loss_vectorized"))}
+                                                                "softmax_loss_loops", "softmax_loss_vectorized")),
+                     *(f"word2vec.{name}" for name in ("softmax_loss_and_grads", "sgns_loss_and_grads",
+                                                       "hs_loss_and_grads")),
+                     "glove.glove_loss_and_grads"}
 
 
 def rnn_parameters(rng, kind, n_x=3, n_a=4, n_y=3):

@@ -26,7 +26,9 @@ def test_quick_benchmarks_run_and_print_the_table(tmp_path):
                 "torch nn.LSTM + autograd (reference)", "dlkit.numpy lstm_forward + lstm_backward",
                 "dlkit.torch lstm twin (autograd), cpu",
                 "greedy_search (reference)", "beam_search B=10", "translate, greedy batch (reference)",
-                "beam_search B=1 per date", "translate B=10"):
+                "beam_search B=1 per date", "translate B=10",
+                "dlkit.numpy glove_loss_and_grads + dense AdaGrad",
+                "dlkit.torch train_word2vec, cpu, 1 thread"):
         assert row in proc.stdout, f"no {row!r} row in:\n{proc.stdout}"
     results = json.loads((tmp_path / "vectorization-quick.json").read_text())
     assert results["quick"] and results["machine"]["cpu_count"]

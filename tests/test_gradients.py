@@ -7,9 +7,11 @@ from dlkit.numpy import activations as act
 from dlkit.numpy import batch_norm as bn
 from dlkit.numpy import convolution as cv
 from dlkit.numpy import deep_network as dn
+from dlkit.numpy import glove
 from dlkit.numpy import linear_classifier as lc
 from dlkit.numpy import regularization as reg
 from dlkit.numpy import rnn
+from dlkit.numpy import sentiment as snt
 from dlkit.numpy import shallow_network as sn
 from dlkit.numpy import softmax_regression as smr
 from dlkit.numpy.basics import sigmoid, sigmoid_derivative, softmax
@@ -17,6 +19,7 @@ from dlkit.numpy.computation_graph import computation_graph_backward, computatio
 from dlkit.numpy.logistic_regression import propagate
 from dlkit.testing import gradient_check
 from helpers import hand_written_gradients, rnn_parameters
+from test_word2vec import GRADIENT_CHECKS as WORD2VEC_CHECKS
 
 TOL = 1e-7
 
@@ -268,6 +271,25 @@ def _check_recurrent(kind, cell):
     return check
 
 
+def check_glove_loss_and_grads(rng):
+    params = [rng.standard_normal((6, 3)), rng.standard_normal((6, 3)), rng.standard_normal(6), rng.standard_normal(6)]
+    rows, cols, x = rng.integers(0, 6, size=20), rng.integers(0, 6, size=20), np.exp(rng.uniform(-1, 6, size=20))
+    _, *grads = glove.glove_loss_and_grads(*params, rows, cols, x)
+    for k, (name, g) in enumerate(zip(("dW", "dW_tilde", "db", "db_tilde"), grads)):
+        def J(p, k=k):
+            args = list(params)
+            args[k] = p
+            return glove.glove_loss_and_grads(*args, rows, cols, x)[0]
+        gradient_check(J, params[k].copy(), g, tol=TOL, name=name)
+
+
+def check_avg_classifier_backward(rng):
+    X, W, b = rng.standard_normal((5, 7)), rng.standard_normal((3, 5)), rng.standard_normal((3, 1))
+    dZ = rng.standard_normal((3, 7))
+    grads = snt.avg_classifier_backward(dZ, snt.avg_classifier_forward(X, W, b)[1])
+    _check_vjp(lambda *args: snt.avg_classifier_forward(*args)[0], [X, W, b], grads, dZ, ["dX_avg", "dW", "db"])
+
+
 CHECKS = {
     "basics.sigmoid_derivative": check_sigmoid_derivative,
     "computation_graph.computation_graph_backward": check_computation_graph_backward,
@@ -299,6 +321,9 @@ CHECKS = {
         "svm_loss_loops", "svm_loss_vectorized", "softmax_loss_loops", "softmax_loss_vectorized")},
     **{f"rnn.{kind}_{part}backward": _check_recurrent(kind, part == "cell_")
        for kind in ("rnn", "lstm", "gru") for part in ("cell_", "")},
+    **WORD2VEC_CHECKS,
+    "glove.glove_loss_and_grads": check_glove_loss_and_grads,
+    "sentiment.avg_classifier_backward": check_avg_classifier_backward,
 }
 
 

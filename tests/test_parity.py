@@ -29,6 +29,7 @@ BACKEND_NEUTRAL = {
     "detection.mean_average_precision": "matching and counting over lists of boxes per image; NumPy in and out, "
                                         "tensors accepted",
     "knn.k_fold_split": "index arrays from a seeded NumPy permutation; the torch kNN indexes tensors with them",
+    "glove.cooccurrence": "counting over integer word ids (one sort); NumPy in and out, the torch train_glove uses it",
 }
 # Hand-written backward passes: checked against autograd through the forward twin instead.
 BACKWARD_OF = {"computation_graph.computation_graph_backward": "computation_graph.computation_graph_forward"}
@@ -370,6 +371,29 @@ CASES = {
     "word_vectors.equalize": lambda rng: (  # unit-length rows (m = 3 pairs), as equalize expects
         (tuple(NUMPY["basics.normalize_rows"](rng.standard_normal((3, 4))) for _ in range(2)),
          rng.standard_normal(4)), {}),
+    "sentiment.sentence_to_avg": lambda rng: (("A good, GOOD film; not bad", {w: rng.standard_normal(4) for w in (
+        "good", "film", "bad", "plot")}), {}),
+    "sentiment.avg_classifier_forward": lambda rng: (
+        (rng.standard_normal((4, 6)), rng.standard_normal((3, 4)), rng.standard_normal((3, 1))), {}),
+    "sentiment.avg_classifier_backward": lambda rng: (
+        (rng.standard_normal((3, 6)),
+         NUMPY["sentiment.avg_classifier_forward"](*CASES["sentiment.avg_classifier_forward"](rng)[0])[1]), {}),
+    "sentiment.train_avg_classifier": lambda rng: (
+        (rng.standard_normal((4, 20)), rng.integers(3, size=(1, 20)).astype(np.float64)),
+        {"n_classes": 4, "learning_rate": 0.5, "num_epochs": 3, "mini_batch_size": 8, "seed": 2}),
+    "sentiment.predict": lambda rng: ((rng.standard_normal((4, 6)), {"W": rng.standard_normal((3, 4)),
+                                                                     "b": rng.standard_normal((3, 1))}), {}),
+    "glove.weighting": lambda rng: ((np.where(rng.random((4, 5)) < 0.2, 0.0, rng.uniform(0, 300, (4, 5))),), {}),
+    "glove.glove_loss_and_grads": lambda rng: (  # V = 6, n_e = 3, 20 entries (rows repeat, some x above x_max)
+        (rng.standard_normal((6, 3)), rng.standard_normal((6, 3)), rng.standard_normal(6), rng.standard_normal(6),
+         rng.integers(6, size=20), rng.integers(6, size=20), np.exp(rng.uniform(-1, 6, size=20))), {}),
+    "glove.glove_vectors": lambda rng: ((rng.standard_normal((6, 3)), rng.standard_normal((6, 3))), {}),
+    "word2vec.softmax_loss_and_grads": lambda rng: (  # e_c (4, 5), U (7, 5), targets (4,)
+        (rng.standard_normal((4, 5)), rng.standard_normal((7, 5)), rng.integers(7, size=4)), {}),
+    "word2vec.sgns_loss_and_grads": lambda rng: (  # e_c, u_o (4, 5), u_neg (4, 3, 5)
+        (rng.standard_normal((4, 5)), rng.standard_normal((4, 5)), rng.standard_normal((4, 3, 5))), {}),
+    "word2vec.hs_loss_and_grads": lambda rng: (  # e_c (5,), a path of 4 nodes (4, 5), its bits (4,)
+        (rng.standard_normal(5), rng.standard_normal((4, 5)), rng.integers(2, size=4)), {}),
 }
 
 
@@ -445,6 +469,11 @@ AUTOGRAD_CHECKED = set(BACKWARD_OF) | {
     f"linear_classifier.{name}" for name in ("svm_loss_loops", "svm_loss_vectorized", "softmax_loss_loops",
                                              "softmax_loss_vectorized")} | {  # twins: autograd through the forward twin
     f"rnn.{kind}_{part}backward" for kind in ("rnn", "lstm", "gru") for part in ("cell_", "")}
+
+AUTOGRAD_CHECKED |= {"glove.glove_loss_and_grads"}  # the twin's gradients are autograd's: test_forward_agrees compares
+AUTOGRAD_CHECKED |= {f"word2vec.{name}" for name in (  # twins: autograd; test_forward_agrees compares the gradients
+    "softmax_loss_and_grads", "sgns_loss_and_grads", "hs_loss_and_grads")}
+AUTOGRAD_CHECKED |= {"sentiment.avg_classifier_backward"}  # twin: autograd through the forward twin (test_forward_agrees)
 
 
 def test_every_hand_written_gradient_is_checked_against_autograd():

@@ -24,6 +24,9 @@ n_C)`` and filters ``(f, f, n_C_prev, n_C)``.  One module per topic:
 - :mod:`dlkit.numpy.style_transfer`: chapter 12, the content, Gram, style and total costs of neural style transfer;
 - :mod:`dlkit.numpy.rnn`: chapter 13, RNN, LSTM and GRU cells with backpropagation through time, clipping, sampling;
 - :mod:`dlkit.numpy.word_vectors`: chapter 14, cosine similarity, analogies, neutralize and equalize;
+- :mod:`dlkit.numpy.word2vec`: chapter 14, skip-gram with full softmax, negative sampling, hierarchical softmax;
+- :mod:`dlkit.numpy.glove`: chapter 14, GloVe's co-occurrence counts, weighting f and weighted least-squares loss;
+- :mod:`dlkit.numpy.sentiment`: chapter 14, sentence averages and the averaging sentiment classifier;
 - :mod:`dlkit.numpy.knn`: appendix A, k-nearest neighbours, L1/L2 distances and k-fold cross-validation;
 - :mod:`dlkit.numpy.linear_classifier`: appendix A, linear classifiers with the SVM and softmax losses.
 
