@@ -1,23 +1,26 @@
 """The class of submissions every assignment is graded on, shared by the grading tests.
 
-Per assignment: a correct submission, an untouched release, a half-right one,
-one that edited a test cell, one that deleted a test cell (on a few
-assignments), and one that calls dlkit's own implementation.  graded_course
-runs generate_assignment, autograde, generate_feedback and export on them in a
+Per assignment: a correct submission, an untouched release, and a half-right
+one that also answers one function by calling dlkit's own implementation
+(which must earn nothing); on a few assignments, two cheaters, who edit or
+delete a test cell of the half-right notebook.  graded_course runs
+generate_assignment, autograde, generate_feedback and export on them in a
 scratch course; the test files (one per part of the book, so that the two
-pytest workers share the grading) check every score, the feedback pages and
-the exported CSV.
+pytest workers share the grading) check every score, the feedback pages, the
+exported CSV, and that exercises/ is what nbgrader generated.
 """
 
 import copy
 import csv
+import filecmp
 
+from helpers import ROOT
 from submissions import Course, fill, meta, solutions, points_of
 
-# Per assignment: the functions a half-right student wrote, the test cell a
-# cheater edits or deletes (of a function not written), and a function
-# answered by calling dlkit with the test cells that must then give nothing
-# (its own, and those of the functions that call it).
+# Per assignment: the functions the half-right student wrote, the function
+# that student answers by calling dlkit instead, with the test cells that must
+# then give nothing (its own, and those of the functions that call it), and
+# the test cell a cheater edits or deletes.
 CLASS = {
     "01_numpy_basics": {
         "half": {"sigmoid", "sigmoid_derivative", "image2vector", "normalize_rows"},
@@ -176,6 +179,14 @@ CLASS = {
                               "def clip(gradients, max_value):\n    return _dl_clip(gradients, max_value)"),
         "delegated_tests": {"test_clip", "test_optimize", "test_model"},
     },
+    "14_word_vectors": {
+        "half": {"cosine_similarity", "complete_analogy"},
+        "tampered": "test_equalize",
+        "delegated": ("cosine_similarity",
+                      "from dlkit.numpy.word_vectors import cosine_similarity as _dl_cosine_similarity\n\n"
+                      "def cosine_similarity(u, v):\n    return _dl_cosine_similarity(u, v)"),
+        "delegated_tests": {"test_cosine_similarity"},
+    },
     "15_beam_search_and_bleu": {
         "half": {"modified_precision", "brevity_penalty", "bleu"},
         "tampered": "test_beam_search",
@@ -192,10 +203,17 @@ CLASS = {
         "delegated_tests": {"test_Translator"},
     },
 }
-# One test file per half of the book, so that the two pytest workers grade in parallel.
-PARTS_1_2 = sorted(a for a in CLASS if not a[:2].isdigit() or int(a[:2]) <= 8)  # and the appendix
-PARTS_3_4 = sorted(set(CLASS) - set(PARTS_1_2))
-STUDENTS = ["correct", "empty", "half", "edited", "deleted", "delegating"]
+
+
+def _part(assignment):
+    """The part of the book an assignment belongs to (the appendix goes with Parts I and II)."""
+    chapter = int(assignment[:2]) if assignment[:2].isdigit() else 0
+    return "1_2" if chapter <= 8 else "3" if chapter <= 12 else "4"
+
+
+# One test file per part of the book, so that the two pytest workers share the grading.
+PARTS = {part: sorted(a for a in CLASS if _part(a) == part) for part in ("1_2", "3", "4")}
+STUDENTS = ["correct", "empty", "half", "edited", "deleted"]
 # nbgrader restores an edited or deleted test cell from its gradebook whatever
 # the assignment (every graded cell is locked: tests/test_exercises.py checks
 # it), so the two cheaters sit only a few assignments of each kind: NumPy,
@@ -210,33 +228,22 @@ def students(assignment):
 
 def _submissions(source, released, spec):
     answers = solutions(source)
-    half = fill(released, {k: v for k, v in answers.items() if k in spec["half"]})
+    name, code = spec["delegated"]
+    half = fill(released, {**{k: v for k, v in answers.items() if k in spec["half"]}, name: code})
     edited, deleted = copy.deepcopy(half), copy.deepcopy(half)
     for cell in edited.cells:
         if meta(cell).get("grade_id") == spec["tampered"]:
             cell.source = "pass"
     deleted.cells = [c for c in deleted.cells if meta(c).get("grade_id") != spec["tampered"]]
-    name, code = spec["delegated"]
-    return {
-        "correct": fill(released, answers),
-        "empty": released,
-        "half": half,
-        "edited": edited,
-        "deleted": deleted,
-        "delegating": fill(released, {**answers, name: code}),
-    }
+    return {"correct": fill(released, answers), "empty": released, "half": half, "edited": edited, "deleted": deleted}
 
 
 def _expected(points, spec, student):
     """Test cell -> the points each student earned."""
-    written = {"correct": {t[5:] for t in points}, "empty": set(), "delegating": {t[5:] for t in points}}
-    full = written.get(student, spec["half"])
-    earned = {t: (p if t[5:] in full else 0.0) for t, p in points.items()}
-    if student == "delegating":
-        earned.update({t: 0.0 for t in spec["delegated_tests"]})
-    return earned
-
-
+    if student == "correct":
+        return dict(points)
+    written = set() if student == "empty" else spec["half"] | {spec["delegated"][0]}
+    return {t: (p if t[5:] in written and t not in spec["delegated_tests"] else 0.0) for t, p in points.items()}
 
 
 def graded_course(root, assignments):
@@ -250,6 +257,21 @@ def graded_course(root, assignments):
         course.run("generate_feedback", assignment)
     course.run("export")
     return course
+
+
+def check_release_is_committed(course, assignments):
+    """exercises/ in the repository is what generate_assignment made of solutions/ in this course."""
+    stale = []
+
+    def walk(c, prefix):
+        stale.extend(prefix + n for n in c.left_only + c.right_only + c.diff_files + c.funny_files)
+        for name, sub in c.subdirs.items():
+            walk(sub, f"{prefix}{name}/")
+
+    for assignment in assignments:
+        walk(filecmp.dircmp(ROOT / "exercises" / assignment, course.root / "exercises" / assignment,
+                            ignore=[".ipynb_checkpoints"]), f"{assignment}/")
+    assert not stale, f"exercises/ is out of date ({stale}): run `make exercises` and commit the result"
 
 
 def check_scores(course, assignment, student):

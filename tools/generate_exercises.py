@@ -2,8 +2,9 @@
 
 Runs `nbgrader generate_assignment` for every assignment in solutions/, in a
 scratch copy of the course (so the repository gets no gradebook.db), and
-replaces exercises/ with the result.  tests/test_exercises.py calls
-:func:`generate` too and fails when exercises/ differs from its output.
+replaces exercises/ with the result.  The grading tests
+(tests/test_grading_part_*.py) generate every assignment the same way and
+fail when exercises/ differs from their output.
 """
 
 import shutil

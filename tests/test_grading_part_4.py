@@ -1,20 +1,24 @@
-"""The instructor's nbgrader workflow, end to end, on Parts III and IV.
+"""The instructor's nbgrader workflow, end to end, on Part IV (sequence models).
 
-As tests/test_grading_parts_1_2.py, on the chapters from convolutional
-networks on.
+As tests/test_grading_part_1_2.py, on chapters 13 to 15.
 """
 
 import pytest
 
-from grading_class import PARTS_3_4, students, graded_course, check_scores, check_feedback_and_export
+from grading_class import (PARTS, students, graded_course, check_release_is_committed, check_scores,
+                           check_feedback_and_export)
 
 pytestmark = pytest.mark.slow
-ASSIGNMENTS = PARTS_3_4
+ASSIGNMENTS = PARTS["4"]
 
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     return graded_course(tmp_path_factory.mktemp("course"), ASSIGNMENTS)
+
+
+def test_exercises_are_what_nbgrader_generates(course):
+    check_release_is_committed(course, ASSIGNMENTS)
 
 
 @pytest.mark.parametrize("assignment, student", [(a, s) for a in ASSIGNMENTS for s in students(a)])
