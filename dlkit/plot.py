@@ -70,7 +70,9 @@ def cost_curve(costs, record_every=100, ax=None, label=None, logy=False, iterati
     models of chapter 4 also record the last iteration).  Call it again with
     the same ``ax`` to add curves for comparison; a label adds a legend.
     line_kwargs go to ``ax.plot`` (``marker=""`` turns the markers off).
-    Returns the Axes, with x = iteration and y = cost.
+    Returns the Axes, with x = iteration and y = cost.  Without ``ax`` the
+    Axes belongs to a new Figure outside pyplot, which a notebook shows only
+    when it is displayed: end the cell with ``ax.figure``.
 
     >>> ax = cost_curve([0.69, 0.41, 0.35], record_every=100)
     >>> ax.get_lines()[0].get_xdata().tolist()
