@@ -187,6 +187,33 @@ CLASS = {
                       "def cosine_similarity(u, v):\n    return _dl_cosine_similarity(u, v)"),
         "delegated_tests": {"test_cosine_similarity"},
     },
+    "14_fasttext": {
+        "half": {"hash_ngram", "sentence_features"},
+        "tampered": "test_FastTextClassifier",
+        "delegated": ("char_ngrams", "from dlkit.text import char_ngrams as _dl_char_ngrams\n\n"
+                                     "def char_ngrams(word, n_min=3, n_max=6):\n"
+                                     "    return _dl_char_ngrams(word, n_min, n_max)"),
+        "delegated_tests": {"test_char_ngrams", "test_sentence_features"},
+    },
+    "14_sentiment": {
+        "half": {"sentence_to_avg", "avg_classifier_forward", "avg_classifier_backward"},
+        "tampered": "test_SentimentLSTM",
+        "delegated": ("train_avg_classifier",
+                      "from dlkit.numpy.sentiment import train_avg_classifier as _dl_train_avg_classifier\n\n"
+                      "def train_avg_classifier(X_avg, Y, n_classes=None, learning_rate=2.0, num_epochs=30,"
+                      " mini_batch_size=64, seed=0):\n"
+                      "    return _dl_train_avg_classifier(X_avg, Y, n_classes, learning_rate, num_epochs,"
+                      " mini_batch_size, seed)"),
+        "delegated_tests": {"test_train_avg_classifier"},
+    },
+    "14_word2vec_and_glove": {
+        "half": {"noise_distribution", "sgns_loss_and_grads", "weighting"},
+        "tampered": "test_glove_loss_and_grads",
+        "delegated": ("sgns_loss_and_grads",
+                      "from dlkit.numpy.word2vec import sgns_loss_and_grads as _dl_sgns_loss_and_grads\n\n"
+                      "def sgns_loss_and_grads(e_c, u_o, u_neg):\n    return _dl_sgns_loss_and_grads(e_c, u_o, u_neg)"),
+        "delegated_tests": {"test_sgns_loss_and_grads"},
+    },
     "15_beam_search_and_bleu": {
         "half": {"modified_precision", "brevity_penalty", "bleu"},
         "tampered": "test_beam_search",
