@@ -7,6 +7,7 @@ replaces exercises/ with the result.  The grading tests
 fail when exercises/ differs from their output.
 """
 
+import argparse
 import shutil
 import tempfile
 from pathlib import Path
@@ -35,5 +36,6 @@ def generate(dest):
 
 
 if __name__ == "__main__":
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()   # --help says what it does, and stops
     generate(ROOT / "exercises")
     print(f"exercises/ regenerated: {', '.join(assignments())}")
