@@ -1,4 +1,4 @@
-"""Input conversion for the torch backend."""
+"""Input conversion for the torch backend, and losses with their gradients by autograd."""
 
 import numpy as np
 import torch
@@ -23,3 +23,16 @@ def as_tensor(name, x, like=None):
     if like is not None:
         return torch.as_tensor(a, dtype=like.dtype, device=like.device)
     return torch.as_tensor(a, dtype=torch.float64)
+
+
+def loss_and_grads(loss_of, inputs):
+    """(loss, *its gradients with respect to each of ``inputs``): the torch twin of a hand-written ``*_and_grads``.
+
+    loss_of(*inputs) -> a 0-d tensor; the inputs are detached copies, so the
+    caller's tensors are not changed and need no requires_grad.
+    """
+    inputs = [x.detach().requires_grad_(True) for x in inputs]
+    with torch.enable_grad():
+        loss = loss_of(*inputs)
+        grads = torch.autograd.grad(loss, inputs)
+    return (loss.detach(), *grads)

@@ -16,7 +16,7 @@ from dlkit._shapes import check_shape
 from dlkit.data.vectors import WordVectors
 from dlkit.numpy.glove import _check_glove, cooccurrence
 from dlkit.text import Vocabulary
-from dlkit.torch._tensors import as_tensor
+from dlkit.torch._tensors import as_tensor, loss_and_grads
 
 
 def weighting(x, x_max=100, alpha=0.75):
@@ -56,11 +56,7 @@ def glove_loss_and_grads(W, W_tilde, b, b_tilde, rows, cols, x, x_max=100, alpha
         ("W_tilde", W_tilde), ("b", b), ("b_tilde", b_tilde), ("x", x)))
     rows, cols = _as_ids(rows, W.device), _as_ids(cols, W.device)
     _check_glove(W, W_tilde, b, b_tilde, rows, cols, x, lambda idx: idx.dtype in (torch.int32, torch.int64))
-    params = [p.detach().requires_grad_(True) for p in (W, W_tilde, b, b_tilde)]
-    with torch.enable_grad():
-        loss = _glove_loss(*params, rows, cols, x, x_max, alpha)
-        grads = torch.autograd.grad(loss, params)
-    return (loss.detach(), *grads)
+    return loss_and_grads(lambda *params: _glove_loss(*params, rows, cols, x, x_max, alpha), [W, W_tilde, b, b_tilde])
 
 
 def glove_vectors(W, W_tilde):

@@ -16,17 +16,8 @@ import torch.nn.functional as F
 from dlkit._shapes import check_shape
 from dlkit.data.vectors import WordVectors
 from dlkit.text import Vocabulary, noise_distribution, skipgram_pairs
-from dlkit.torch._tensors import as_tensor
+from dlkit.torch._tensors import as_tensor, loss_and_grads
 from dlkit.torch.knn import _as_labels
-
-
-def _with_grads(loss_of, inputs):
-    """(loss, *gradients of loss_of(*inputs) with respect to each input), by autograd."""
-    inputs = [x.detach().requires_grad_(True) for x in inputs]
-    with torch.enable_grad():
-        loss = loss_of(*inputs)
-        grads = torch.autograd.grad(loss, inputs)
-    return (loss.detach(), *grads)
 
 
 def softmax_loss_and_grads(e_c, U, target):
@@ -36,7 +27,7 @@ def softmax_loss_and_grads(e_c, U, target):
     dims = check_shape("e_c", e_c, ("m", "n_e"))
     check_shape("U", U, ("V", "n_e"), dims)
     target = _as_labels("target", target, e_c.shape[0], U.shape[0], device=e_c.device)
-    return _with_grads(lambda e_c, U: F.cross_entropy(e_c @ U.T, target), [e_c, U])
+    return loss_and_grads(lambda e_c, U: F.cross_entropy(e_c @ U.T, target), [e_c, U])
 
 
 def sgns_loss_and_grads(e_c, u_o, u_neg):
@@ -55,7 +46,7 @@ def sgns_loss_and_grads(e_c, u_o, u_neg):
         s_o = torch.sum(u_o * e_c, dim=1)                      # (m,)
         s_neg = torch.einsum("mkn,mn->mk", u_neg, e_c)         # (m, k)
         return -(F.logsigmoid(s_o).sum() + F.logsigmoid(-s_neg).sum()) / e_c.shape[0]
-    return _with_grads(loss, [e_c, u_o, u_neg])
+    return loss_and_grads(loss, [e_c, u_o, u_neg])
 
 
 def hs_loss_and_grads(e_c, node_vectors, code):
@@ -72,7 +63,7 @@ def hs_loss_and_grads(e_c, node_vectors, code):
     if code.numel() and not bool(torch.all((code == 0) | (code == 1))):
         raise ValueError(f"code holds {sorted(set(code.tolist()))}, expected bits 0 and 1")
     sign = (1.0 - 2.0 * code).to(dtype=e_c.dtype, device=e_c.device)   # (L,)
-    return _with_grads(lambda e_c, nodes: -F.logsigmoid(sign * (nodes @ e_c)).sum(), [e_c, node_vectors])
+    return loss_and_grads(lambda e_c, nodes: -F.logsigmoid(sign * (nodes @ e_c)).sum(), [e_c, node_vectors])
 
 
 def sgns_step(E, U, centers, contexts, negatives, lr):
