@@ -64,9 +64,11 @@ def _soup(html, page):
 
 
 def _code_cells(page):
-    """The sources of a MyST page's code cells, in order."""
+    """The sources of a MyST page's code cells that the HTML shows, in order
+    (a cell tagged remove-cell runs but leaves no trace in the page)."""
     text = (ROOT / f"{page}.md").read_text()
-    return re.findall(r"^```\{code-cell\}[^\n]*\n(.*?)^```", text, flags=re.S | re.M)
+    cells = re.findall(r"^```\{code-cell\}[^\n]*\n(.*?)^```", text, flags=re.S | re.M)
+    return [c for c in cells if not re.match(r":tags:.*remove-cell", c)]
 
 
 @pytest.mark.parametrize("page", PAGES)
