@@ -17,6 +17,7 @@ import pytest
 from dlkit.data import load_corpus, load_novels
 from dlkit.text import (
     Vocabulary,
+    alias_table,
     char_ngrams,
     hash_ngram,
     huffman_codes,
@@ -145,6 +146,29 @@ def test_noise_distribution_is_count_to_the_three_quarters(rng):
     assert np.all(np.abs(freq - probs) < 5 * se + 1e-12), (freq, probs)
     assert freq[-1] == 0.0                                    # a count of 0 is never drawn
     np.testing.assert_allclose(noise_distribution(counts, power=1.0), counts / counts.sum(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("source", ["counts", "zipf", "uniform", "one word"])
+def test_alias_table_is_the_distribution_exactly(source, rng):
+    probs = {"counts": noise_distribution([5000, 1200, 300, 80, 7, 1, 0]),
+             "zipf": noise_distribution(rng.zipf(1.3, size=5000)),
+             "uniform": np.full(10, 0.1),
+             "one word": np.array([1.0])}[source]
+    accept, alias = alias_table(probs)
+    V = len(probs)
+    assert accept.shape == alias.shape == (V,) and alias.dtype == np.int64
+    assert np.all((accept >= 0) & (accept <= 1)) and np.all((alias >= 0) & (alias < V))
+    implied = (accept + np.bincount(alias, weights=1 - accept, minlength=V)) / V
+    np.testing.assert_allclose(implied, probs, rtol=1e-9, atol=1e-15)
+    if source == "counts":                                    # a word of count 0 is never drawn
+        assert accept[-1] == 0.0 and not np.any((alias == V - 1) & (accept < 1))
+
+
+def test_alias_table_bad_input():
+    with pytest.raises(ValueError, match="expected a distribution"):
+        alias_table([0.5, 0.6])
+    with pytest.raises(ValueError, match=r"expected \(V,\)"):
+        alias_table(np.ones((2, 2)) / 4)
 
 
 def _optimal_cost(counts):

@@ -238,7 +238,7 @@ def test_similarities_agree_with_gensim_word2vec(rng):
     The measure is the Spearman correlation between dlkit's cosine similarities
     and gensim's over 2,500 random pairs of the 500 words after the 20 most
     frequent.  Two gensim runs that differ only in their seed agree to about
-    0.95 (dlkit reached 0.94); dlkit must come within 0.05 of that.  WordSim-353
+    0.95 (dlkit reached 0.93); dlkit must come within 0.05 of that.  WordSim-353
     is no fair judge at this size: only about 25 of its pairs are in the
     vocabulary and both models score 0 +- 0.15 on them (the whole corpus is
     compared in benchmarks/word2vec.py).

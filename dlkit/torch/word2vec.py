@@ -15,7 +15,7 @@ import torch.nn.functional as F
 
 from dlkit._shapes import check_shape
 from dlkit.data.vectors import WordVectors
-from dlkit.text import Vocabulary, noise_distribution, skipgram_pairs
+from dlkit.text import Vocabulary, alias_table, noise_distribution, skipgram_pairs
 from dlkit.torch._tensors import as_tensor, loss_and_grads
 from dlkit.torch.knn import _as_labels
 
@@ -103,7 +103,8 @@ def train_word2vec(tokens, n_e=100, window=5, negative=5, min_count=5, epochs=5,
     every center with the words of a dynamic window of 1..window on each
     side (:func:`dlkit.text.skipgram_pairs`), shuffles the pairs, and takes
     :func:`sgns_step` on batches of batch_size pairs with ``negative`` noise
-    words each, drawn from the unigram^(3/4) distribution.  The learning
+    words each, drawn from the unigram^(3/4) distribution (by its
+    :func:`dlkit.text.alias_table`).  The learning
     rate falls linearly from lr to lr * 1e-4 over the run, as in word2vec.
     E starts uniform in +-0.5 / n_e, U at zero; both are float32 on
     ``device`` (None: the CPU).  Randomness comes from ``seed`` (NumPy for
@@ -133,8 +134,7 @@ def train_word2vec(tokens, n_e=100, window=5, negative=5, min_count=5, epochs=5,
     V = len(vocab)
     rng = np.random.default_rng(seed)
     gen = torch.Generator(device=device).manual_seed(seed)
-    cdf = torch.as_tensor(np.cumsum(noise_distribution(vocab.counts)), device=device)
-    cdf /= cdf[-1].clone()
+    accept, alias = (torch.as_tensor(a, device=device) for a in alias_table(noise_distribution(vocab.counts)))
     E = ((torch.rand(V, n_e, generator=gen, device=device) - 0.5) / n_e).contiguous()
     U = torch.zeros(V, n_e, device=device)
     reports, total_pairs, pending_loss, pending_pairs = [], 0, torch.zeros((), device=device), 0
@@ -150,8 +150,10 @@ def train_word2vec(tokens, n_e=100, window=5, negative=5, min_count=5, epochs=5,
         for b in range(n_batches):
             c = centers[b * batch_size : (b + 1) * batch_size]
             o = contexts[b * batch_size : (b + 1) * batch_size]
+            column = torch.randint(V, (len(c) * negative,), generator=gen, device=device)
             u = torch.rand(len(c) * negative, generator=gen, device=device, dtype=torch.float64)
-            neg = torch.searchsorted(cdf, u, right=True).clamp_(max=V - 1).view(len(c), negative)   # (B, k)
+            neg = torch.where(u < accept.index_select(0, column), column, alias.index_select(0, column))
+            neg = neg.view(len(c), negative)                                # (B, k) noise words
             pending_loss += sgns_step(E, U, c, o, neg, lr * max(1e-4, 1 - (epoch + b / n_batches) / epochs))
             pending_pairs += len(c)
             if b + 1 in marks:
