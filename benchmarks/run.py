@@ -1,6 +1,6 @@
 """Run every benchmark of this folder, print a table, write benchmarks/results/<name>.json.
 
-    python benchmarks/run.py            # full sizes (`make bench`, about 5 minutes on 2 cores)
+    python benchmarks/run.py            # full sizes (`make bench`, about 5-6 minutes on 2 cores)
     python benchmarks/run.py --quick    # tiny sizes, a second or two (the smoke test)
 
 A benchmark is a module here whose name does not start with "_" (other than

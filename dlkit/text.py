@@ -201,19 +201,13 @@ def skipgram_pairs(ids, window=5, rng=None):
     flat, sid = _as_sentences_of_ids(ids)
     n = flat.shape[0]
     b = np.full(n, window) if rng is None else rng.integers(1, window + 1, size=n)   # (n,) window of each center
-    centers, contexts = [], []
-    for d in range(1, window + 1):
-        left, right = np.arange(n - d), np.arange(d, n)      # positions d apart
-        same = sid[left] == sid[right]
-        keep = same & (d <= b[left])                         # center left, context d to its right
-        centers.append(left[keep])
-        contexts.append(right[keep])
-        keep = same & (d <= b[right])                        # center right, context d to its left
-        centers.append(right[keep])
-        contexts.append(left[keep])
-    c_pos, x_pos = np.concatenate(centers), np.concatenate(contexts)
-    order = np.lexsort((x_pos, c_pos))                       # by center position, then context position
-    return flat[c_pos[order]], flat[x_pos[order]]
+    index = np.int32 if n + window < 2**31 else np.int64     # half the memory of the (n, 2 window) grids
+    offsets = np.concatenate([np.arange(-window, 0), np.arange(1, window + 1)]).astype(index)    # (2 window,)
+    x_pos = np.arange(n, dtype=index)[:, None] + offsets     # (n, 2 window): row i holds i's context positions
+    inside = (x_pos >= 0) & (x_pos < n)
+    keep = inside & (np.abs(offsets) <= b[:, None]) & (sid[np.where(inside, x_pos, 0)] == sid[:, None])
+    c_pos, column = np.nonzero(keep)                         # row by row: by center, then context position
+    return flat[c_pos], flat[x_pos[c_pos, column]]
 
 
 def noise_distribution(counts, power=0.75):

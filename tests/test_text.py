@@ -130,6 +130,12 @@ def test_dynamic_window_pair_count_and_subset(rng):
     np.testing.assert_allclose(share, [(W - d + 1) / W for d in range(1, W + 1)], atol=0.02)
     full_centers, full_contexts = skipgram_pairs(ids, window=W)   # every pair drawn is one of the full window's
     assert np.all(np.isin(centers * n + contexts, full_centers * n + full_contexts))
+    # one b per center, on both sides: away from the edges, as many words on its left as on its right
+    left = np.bincount(centers[contexts < centers], minlength=n)[W:-W]
+    right = np.bincount(centers[contexts > centers], minlength=n)[W:-W]
+    assert np.array_equal(left, right) and set(left.tolist()) == set(range(1, W + 1))
+    # ordered by center, then context
+    assert np.all(np.diff(centers * n + contexts) > 0)
 
 
 def test_noise_distribution_is_count_to_the_three_quarters(rng):

@@ -189,9 +189,10 @@ def _two_topics(rng, n=6000):
 
 
 @needs_torch
-def test_training_puts_words_of_a_topic_together(device, rng):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_training_puts_words_of_a_topic_together(device, workers, rng):
     wv, stats = tw.train_word2vec(_two_topics(rng), n_e=10, window=2, min_count=1, epochs=3, batch_size=64,
-                                  sample=0, device=device, progress=False)
+                                  sample=0, device=device, progress=False, workers=workers)
     assert isinstance(wv, WordVectors) and wv.vectors.shape == (10, 10)
     assert np.allclose(np.linalg.norm(wv.vectors, axis=1), 1)
     for word in wv.words:
@@ -206,6 +207,12 @@ def test_training_prints_progress(capsys, rng):
     tw.train_word2vec(_two_topics(rng, 800), n_e=4, window=2, min_count=1, epochs=2, batch_size=64, sample=0)
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 8 and lines[-1].startswith("epoch  2.00/2") and lines[-1].endswith("words/s")
+    tokens = _two_topics(rng, 800)
+    one, three = (tw.train_word2vec(tokens, n_e=4, window=2, min_count=1, epochs=2, batch_size=64, sample=0,
+                                    workers=workers, progress=False)[1] for workers in (1, 3))
+    at = [at for at, _ in three["loss"]]
+    assert at == [at for at, _ in one["loss"]] and len(at) == 8 and at[3] == 1.0 and at[7] == 2.0
+    assert three["pairs"] == one["pairs"]                 # the workers share every pair of each epoch once
 
 
 @needs_torch
@@ -225,6 +232,8 @@ def test_trainer_bad_input(rng):
         tw.train_word2vec([], progress=False)
     with pytest.raises(ValueError, match=r"negative is 0, expected a positive integer"):
         tw.train_word2vec(["a", "b"], negative=0, min_count=1, progress=False)
+    with pytest.raises(ValueError, match=r"workers is 0, expected a positive integer"):
+        tw.train_word2vec(["a", "b"], workers=0, min_count=1, progress=False)
 
 
 # ---- gensim as the oracle ---------------------------------------------------------------------------------
