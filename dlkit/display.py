@@ -19,19 +19,19 @@ class HTMLTable:
                 raise ValueError(f"row {i} has {len(row)} cells but the header has {len(self.header)}: {row!r}")
         self.decimals = decimals
 
-    def _text(self, value):
+    def _format(self, value):
+        """(text, right-aligned?) of one cell: numbers are right-aligned, bools and strings are not."""
         if isinstance(value, (bool, np.bool_)):
-            return str(value)
+            return str(value), False
         if isinstance(value, (int, np.integer)):
-            return f"{value:,}"
+            return f"{value:,}", True
         if isinstance(value, (float, np.floating)):
-            return f"{value:.{self.decimals}f}"
-        return str(value)
+            return f"{value:.{self.decimals}f}", True
+        return str(value), False
 
     def _cell(self, value, tag):
-        numeric = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
-        style = ' style="text-align:right"' if numeric else ""
-        return f"<{tag}{style}>{self._text(value)}</{tag}>"
+        text, right = self._format(value)
+        return f'<{tag} style="text-align:right">{text}</{tag}>' if right else f"<{tag}>{text}</{tag}>"
 
     def _repr_html_(self):
         head = "".join(self._cell(h, "th") for h in self.header)
@@ -39,7 +39,7 @@ class HTMLTable:
         return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
     def __str__(self):
-        table = [[self._text(v) for v in row] for row in [self.header] + self.rows]
+        table = [[self._format(v)[0] for v in row] for row in [self.header] + self.rows]
         widths = [max(len(row[j]) for row in table) for j in range(len(self.header))]
         return "\n".join("  ".join(t.ljust(w) for t, w in zip(row, widths)).rstrip() for row in table)
 

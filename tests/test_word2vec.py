@@ -15,7 +15,7 @@ from dlkit.data import WordVectors, load_corpus
 from dlkit.numpy import word2vec as nw
 from dlkit.numpy.word2vec import hs_loss_and_grads, sgns_loss_and_grads, softmax_loss_and_grads
 from dlkit.testing import gradient_check, rel_error
-from dlkit.text import huffman_codes
+from dlkit.text import alias_table, huffman_codes, noise_distribution
 
 try:
     import torch
@@ -157,6 +157,19 @@ def test_numpy_gradients_agree_with_autograd(name, inputs, device, rng):
     for i, (e, g) in enumerate(zip(expected, got)):
         assert g.device.type == device and g.dtype == torch.float64
         assert rel_error(e, g) < 1e-10, f"{name} output {i}: relative error {rel_error(e, g):.1e}"
+
+
+@needs_torch
+def test_noise_words_follow_the_noise_distribution(device):
+    """The trainer's draws from the alias table have the frequencies of the distribution (within 5 s.e.)."""
+    probs = noise_distribution([5000, 1200, 300, 80, 7, 1, 0])
+    accept, alias = (torch.as_tensor(a, device=device) for a in alias_table(probs))
+    draws = tw._noise_words(accept, alias, (400, 500), torch.Generator(device=device).manual_seed(0))
+    assert draws.shape == (400, 500) and draws.dtype == torch.int64
+    freq = np.bincount(draws.cpu().numpy().ravel(), minlength=len(probs)) / draws.numel()
+    se = np.sqrt(probs * (1 - probs) / draws.numel())
+    assert np.all(np.abs(freq - probs) < 5 * se + 1e-12), (freq, probs)
+    assert freq[-1] == 0.0                                    # a count of 0 is never drawn
 
 
 @needs_torch

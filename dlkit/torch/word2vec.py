@@ -179,7 +179,7 @@ def train_word2vec(tokens, n_e=100, window=5, negative=5, min_count=5, epochs=5,
                 # worker w takes batches first + w, first + w + workers, ... of this quarter
                 done = list(pool.map(lambda w: train_batches(centers, contexts, range(first + w, end, workers),
                                                              epoch, n_batches, gens[w]), range(workers)))
-                loss, pairs = float(sum(loss for loss, _ in done)), sum(pairs for _, pairs in done)
+                loss, pairs = float(sum(part[0] for part in done)), sum(part[1] for part in done)
                 at = epoch + end / n_batches
                 reports.append((at, loss / pairs))
                 total_pairs += pairs
